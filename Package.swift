@@ -1,0 +1,85 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// One settings array for every Swift target (STYLE.md: Hummingbird's habit).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "improvementd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "improvementd", targets: ["improvementd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries from Debian packages, one module map each.
+        .systemLibrary(name: "CXGBoost", path: "Sources/CXGBoost", pkgConfig: "xgboost"),
+        .systemLibrary(name: "CLibSVM", path: "Sources/CLibSVM"),
+        .systemLibrary(name: "CLibLinear", path: "Sources/CLibLinear"),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
+        .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd"),
+
+        // Pure Swift: bars, signals, CSV validation, outcome labels, features, strategies.
+        .target(name: "TradingDomain", swiftSettings: swiftSettings),
+        // Classifiers (the only target importing the C ML modules), metrics, validation, tuning.
+        .target(
+            name: "Learning",
+            dependencies: ["CXGBoost", "CLibSVM", "CLibLinear", "COpenBLAS"],
+            swiftSettings: swiftSettings
+        ),
+        // The SQLite store: migrations, records, registry.
+        .target(
+            name: "Store",
+            dependencies: ["TradingDomain", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // The improvement cycle, importers, scheduler, journal, composition root.
+        .target(
+            name: "Improvement",
+            dependencies: [
+                "TradingDomain", "Learning", "Store", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "improvementd",
+            dependencies: [
+                "Improvement",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "CLibrariesTests",
+            dependencies: ["CXGBoost", "CLibSVM", "CLibLinear", "COpenBLAS", "CSystemd"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TradingDomainTests",
+            dependencies: ["TradingDomain"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "LearningTests", dependencies: ["Learning"], swiftSettings: swiftSettings),
+        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ImprovementTests",
+            dependencies: ["Improvement", "improvementd"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,2 @@
+/// The improvement cycle.
+public enum ImprovementModule {}

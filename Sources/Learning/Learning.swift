@@ -1,0 +1,2 @@
+/// Classifiers, metrics, validation and tuning.
+public enum Learning {}

@@ -1,0 +1,2 @@
+/// The SQLite store.
+public enum StoreModule {}
