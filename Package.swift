@@ -41,11 +41,21 @@ let package = Package(
             dependencies: ["TradingDomain", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
-        // The improvement cycle, importers, scheduler, journal, composition root.
+        // Daemon plumbing: pure schedule maths and triggers, journald logging, sd_notify, lock.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The improvement cycle, importers, config, composition root.
         .target(
             name: "Improvement",
             dependencies: [
-                "TradingDomain", "Learning", "Store", "CSystemd",
+                "TradingDomain", "Learning", "Store", "Daemon",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
@@ -75,6 +85,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LearningTests", dependencies: ["Learning"], swiftSettings: swiftSettings),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ImprovementTests",
