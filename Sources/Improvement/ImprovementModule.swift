@@ -1,2 +1,0 @@
-/// The improvement cycle.
-public enum ImprovementModule {}

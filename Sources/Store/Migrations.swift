@@ -1,0 +1,167 @@
+import GRDB
+
+/// The store's schema as named, append-only migrations. A shipped migration is never edited:
+/// changes come as new migrations. Tables and columns are documented in docs/SCHEMA.md.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-core") { db in
+            try db.execute(sql: """
+                CREATE TABLE symbols (
+                    symbol TEXT PRIMARY KEY NOT NULL,
+                    name TEXT,
+                    sector TEXT,
+                    market_cap_category TEXT CHECK (market_cap_category IN ('large', 'mid', 'small')),
+                    is_index INTEGER NOT NULL DEFAULT 0,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE TABLE price_bars (
+                    symbol TEXT NOT NULL,
+                    date TEXT NOT NULL,
+                    open REAL NOT NULL CHECK (open > 0),
+                    high REAL NOT NULL CHECK (high > 0),
+                    low REAL NOT NULL CHECK (low > 0),
+                    close REAL NOT NULL CHECK (close > 0),
+                    volume REAL NOT NULL CHECK (volume >= 0),
+                    PRIMARY KEY (symbol, date)
+                ) WITHOUT ROWID;
+                CREATE TABLE strategy_codes (
+                    strategy TEXT PRIMARY KEY NOT NULL,
+                    code INTEGER NOT NULL UNIQUE
+                );
+                CREATE TABLE signals (
+                    signal_id TEXT PRIMARY KEY NOT NULL,
+                    symbol TEXT NOT NULL,
+                    strategy TEXT NOT NULL,
+                    signal_type TEXT NOT NULL DEFAULT 'BUY' CHECK (signal_type IN ('BUY', 'SELL')),
+                    entry_date TEXT NOT NULL,
+                    entry_price REAL NOT NULL CHECK (entry_price > 0),
+                    target_price REAL,
+                    stop_loss REAL,
+                    confidence REAL CHECK (confidence IS NULL OR (confidence >= 0 AND confidence <= 1)),
+                    created_at TEXT NOT NULL,
+                    metadata TEXT NOT NULL DEFAULT '{}',
+                    source TEXT NOT NULL DEFAULT 'import',
+                    imported_at TEXT NOT NULL
+                );
+                CREATE INDEX signals_entry ON signals(entry_date);
+                CREATE INDEX signals_symbol ON signals(symbol, entry_date);
+                CREATE TABLE outcomes (
+                    signal_id TEXT PRIMARY KEY NOT NULL REFERENCES signals(signal_id) ON DELETE CASCADE,
+                    status TEXT NOT NULL CHECK (status IN ('labeled', 'pending', 'expired')),
+                    outcome INTEGER CHECK (outcome IN (0, 1)),
+                    exit_date TEXT,
+                    exit_price REAL,
+                    exit_reason TEXT,
+                    return_pct REAL,
+                    days_held INTEGER,
+                    hit_target INTEGER NOT NULL DEFAULT 0,
+                    hit_stop INTEGER NOT NULL DEFAULT 0,
+                    labeled_at TEXT NOT NULL
+                );
+                CREATE TABLE feature_schemas (
+                    schema_hash TEXT PRIMARY KEY NOT NULL,
+                    version INTEGER NOT NULL,
+                    names TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE TABLE features (
+                    signal_id TEXT PRIMARY KEY NOT NULL REFERENCES signals(signal_id) ON DELETE CASCADE,
+                    schema_hash TEXT NOT NULL REFERENCES feature_schemas(schema_hash),
+                    feature_date TEXT,
+                    vector BLOB NOT NULL,
+                    computed_at TEXT NOT NULL
+                );
+                CREATE TABLE model_versions (
+                    version INTEGER PRIMARY KEY AUTOINCREMENT,
+                    algorithm TEXT NOT NULL,
+                    hyperparameters TEXT NOT NULL,
+                    feature_schema_hash TEXT NOT NULL,
+                    data_start TEXT,
+                    data_end TEXT,
+                    n_train INTEGER NOT NULL,
+                    n_holdout INTEGER NOT NULL,
+                    seed INTEGER NOT NULL,
+                    library_versions TEXT NOT NULL,
+                    cv_metrics TEXT NOT NULL,
+                    holdout_metrics TEXT NOT NULL,
+                    artifact BLOB NOT NULL,
+                    artifact_sha256 TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('candidate', 'production', 'rejected', 'retired')),
+                    decision_reason TEXT,
+                    report_path TEXT,
+                    created_at TEXT NOT NULL
+                );
+                CREATE TABLE promotions (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    version INTEGER NOT NULL REFERENCES model_versions(version),
+                    promoted_at TEXT NOT NULL,
+                    demoted_at TEXT,
+                    reason TEXT NOT NULL
+                );
+                CREATE TABLE predictions (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    signal_id TEXT NOT NULL REFERENCES signals(signal_id) ON DELETE CASCADE,
+                    model_version INTEGER NOT NULL REFERENCES model_versions(version),
+                    probability REAL NOT NULL CHECK (probability >= 0 AND probability <= 1),
+                    scored_at TEXT NOT NULL,
+                    UNIQUE (signal_id, model_version)
+                );
+                CREATE INDEX predictions_signal ON predictions(signal_id, scored_at);
+                CREATE TABLE evaluations (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    evaluated_at TEXT NOT NULL,
+                    model_version INTEGER,
+                    window_start TEXT NOT NULL,
+                    window_end TEXT NOT NULL,
+                    n INTEGER NOT NULL,
+                    accuracy REAL,
+                    auc REAL,
+                    precision REAL,
+                    recall REAL,
+                    f1 REAL,
+                    combined_score REAL,
+                    success_rate REAL,
+                    details TEXT NOT NULL DEFAULT '{}'
+                );
+                CREATE TABLE decisions (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    decided_at TEXT NOT NULL,
+                    job TEXT NOT NULL,
+                    triggers TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    reason TEXT,
+                    result TEXT,
+                    model_version INTEGER
+                );
+                CREATE TABLE job_runs (
+                    job TEXT NOT NULL,
+                    period TEXT NOT NULL,
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+                    detail TEXT,
+                    PRIMARY KEY (job, period)
+                );
+                CREATE TABLE events (
+                    symbol TEXT NOT NULL,
+                    date TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    PRIMARY KEY (symbol, date, kind)
+                ) WITHOUT ROWID;
+                CREATE TABLE external_features (
+                    symbol TEXT NOT NULL,
+                    date TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    value REAL NOT NULL,
+                    PRIMARY KEY (symbol, date, name)
+                ) WITHOUT ROWID;
+                CREATE TABLE settings (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+import TradingDomain
+
+/// Reads of the market data and signals, shaped for the domain code.
+extension SignalStore {
+    /// Every symbol's bars, sorted by date.
+    public func barSeries() throws(StoreError) -> [String: BarSeries] {
+        try read("reading bars") { db in
+            var bySymbol: [String: [Bar]] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT symbol, date, open, high, low, close, volume FROM price_bars ORDER BY symbol, date")
+            while let row = try rows.next() {
+                let symbol: String = row[0]
+                let date: String = row[1]
+                guard let day = Day(iso: date) else { throw StoreError(.integrity, "price_bars has an invalid date '\(date)' for \(symbol)") }
+                bySymbol[symbol, default: []].append(Bar(day: day, open: row[2], high: row[3], low: row[4], close: row[5], volume: row[6]))
+            }
+            return Dictionary(uniqueKeysWithValues: bySymbol.map { ($0.key, BarSeries(symbol: $0.key, bars: $0.value)) })
+        }
+    }
+
+    /// All signals ordered by entry date then id.
+    public func signals() throws(StoreError) -> [Signal] {
+        try read("reading signals") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT signal_id, symbol, strategy, signal_type, entry_date, entry_price, target_price,
+                    stop_loss, confidence, created_at, metadata FROM signals ORDER BY entry_date, signal_id
+                """).map { row in
+                let entry: String = row[4]
+                guard let day = Day(iso: entry) else { throw StoreError(.integrity, "signals has an invalid entry_date '\(entry)'") }
+                let metaText: String = row[10]
+                let meta = (try? JSONSerialization.jsonObject(with: Data(metaText.utf8)) as? [String: Any]) ?? [:]
+                return Signal(
+                    id: row[0], symbol: row[1], strategy: row[2],
+                    type: SignalType(rawValue: row[3]) ?? .buy, entryDate: day, entryPrice: row[5],
+                    targetPrice: row[6], stopLoss: row[7], confidence: row[8], createdAt: row[9],
+                    metadata: meta.mapValues { "\($0)" }
+                )
+            }
+        }
+    }
+
+    public func symbolInfos() throws(StoreError) -> [String: SymbolInfo] {
+        try read("reading symbols") { db in
+            var out: [String: SymbolInfo] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT symbol, name, sector, market_cap_category FROM symbols") {
+                let s = SymbolInfo(symbol: row[0], name: row[1], sector: row[2], marketCapCategory: row[3])
+                out[s.symbol] = s
+            }
+            return out
+        }
+    }
+
+    public func events() throws(StoreError) -> [SymbolEvent] {
+        try read("reading events") { db in
+            try Row.fetchAll(db, sql: "SELECT symbol, date, kind FROM events ORDER BY symbol, date").compactMap { row in
+                Day(iso: row[1] as String).map { SymbolEvent(symbol: row[0], day: $0, kind: row[2]) }
+            }
+        }
+    }
+
+    public func externalValues() throws(StoreError) -> [ExternalValue] {
+        try read("reading external features") { db in
+            try Row.fetchAll(db, sql: "SELECT symbol, date, name, value FROM external_features ORDER BY symbol, date").compactMap { row in
+                Day(iso: row[1] as String).map { ExternalValue(symbol: row[0], day: $0, name: row[2], value: row[3]) }
+            }
+        }
+    }
+
+    public func strategyCodes() throws(StoreError) -> [String: Int] {
+        try read("reading strategy codes") { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT strategy, code FROM strategy_codes") { out[row[0]] = row[1] }
+            return out
+        }
+    }
+
+    /// The tables every status report counts, in display order.
+    public static let tables = [
+        "symbols", "price_bars", "signals", "outcomes", "features", "predictions", "model_versions",
+        "promotions", "evaluations", "decisions", "job_runs", "events", "external_features", "strategy_codes",
+    ]
+
+    public func rowCounts() throws(StoreError) -> [String: Int] {
+        try read("counting rows") { db in
+            var out: [String: Int] = [:]
+            for t in Self.tables { out[t] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(t)") ?? 0 }
+            return out
+        }
+    }
+
+    /// A digest of every row of every table: equal digests mean nothing was written.
+    public func contentDigest() throws(StoreError) -> String {
+        try read("digesting the store") { db in
+            var hasher = FNV1a()
+            for t in Self.tables {
+                hasher.add(t)
+                let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM \(t) ORDER BY 1, 2")
+                while let row = try cursor.next() { hasher.add(row.description) }
+            }
+            return hasher.hex
+        }
+    }
+}
+
+/// A small stable 64-bit FNV-1a hash for digests that must not change between runs.
+struct FNV1a {
+    var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    mutating func add(_ text: String) {
+        for b in text.utf8 { value = (value ^ UInt64(b)) &* 0x100_0000_01b3 }
+        value = (value ^ 0x1f) &* 0x100_0000_01b3
+    }
+    var hex: String { String(value, radix: 16) }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+import TradingDomain
+
+/// The SQLite store of signals, bars, outcomes, features, predictions, models and decisions.
+///
+/// A `DatabasePool` in WAL mode, so the trading system can read `predictions` and write
+/// `signals` while the daemon works; every write method is one transaction (all or nothing).
+public final class SignalStore: Sendable {
+    public let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the store at `path` and runs pending migrations.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw StoreError.open(path, error)
+        }
+        do {
+            try Migrations.migrator.migrate(pool)
+        } catch {
+            throw StoreError(.migrate, "cannot migrate the store \(path): \(error)")
+        }
+    }
+
+    /// Runs `body` in one write transaction, mapping SQLite errors to `StoreError`.
+    public func write<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.write, "\(what) failed, nothing was written: \(error)")
+        }
+    }
+
+    /// Runs `body` on a read snapshot.
+    public func read<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.read, "\(what) failed: \(error)")
+        }
+    }
+
+    static func timestamp(_ date: Date = Date()) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon).timeZone(separator: .omitted))
+    }
+}
+
+/// How many rows a write added or changed, and how many it found identical.
+public struct WriteCount: Sendable, Equatable, Codable {
+    public var written: Int = 0
+    public var unchanged: Int = 0
+    public init(written: Int = 0, unchanged: Int = 0) {
+        self.written = written
+        self.unchanged = unchanged
+    }
+}

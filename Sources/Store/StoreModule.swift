@@ -1,2 +1,0 @@
-/// The SQLite store.
-public enum StoreModule {}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Improvement
+import Store
+
+/// `improvementd status [--json]`: rows per table, date ranges per symbol, production model.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show what the store holds.")
+
+    @Flag(name: .long, help: "Print as JSON.")
+    var json = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let app = try global.app()
+        let status = try app.store.status()
+        if json {
+            print(try Output.json(status))
+            return
+        }
+        print("store: \(status.path)")
+        print("rows:")
+        for t in SignalStore.tables { print("  \(t.padding(toLength: 18, withPad: " ", startingAt: 0)) \(status.rows[t] ?? 0)") }
+        if !status.labelCounts.isEmpty {
+            print("outcomes: " + status.labelCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if status.symbols.isEmpty {
+            print("bars: none yet (improvementd import bars DIR)")
+        } else {
+            print("bars per symbol:")
+            for s in status.symbols {
+                print("  \(s.symbol.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(s.bars).padding(toLength: 6, withPad: " ", startingAt: 0)) \(s.first) .. \(s.last)")
+            }
+        }
+        if let p = status.production {
+            print("production model: v\(p.version) \(p.algorithm), created \(p.createdAt)\(p.holdoutAUC.map { String(format: ", holdout AUC %.4f", $0) } ?? "")")
+        } else {
+            print("production model: none yet (improvementd train)")
+        }
+    }
+}
+
+/// Output helpers shared by the commands.
+enum Output {
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
