@@ -5,6 +5,11 @@ public enum BarInput {
     public struct Row: Sendable, Equatable {
         public var symbol: String
         public var bar: Bar
+
+        public init(symbol: String, bar: Bar) {
+            self.symbol = symbol
+            self.bar = bar
+        }
     }
 
     public static func validate(_ table: CSVTable, file: String, defaultSymbol: String) -> Validated<Row> {

@@ -1,0 +1,62 @@
+import Foundation
+@testable import Improvement
+import Store
+
+/// Paths and scratch stores shared by the tests.
+enum TestSupport {
+    /// The package root, found from this file's path.
+    static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("package root not found above \(#filePath)")
+    }()
+
+    static var ohlcv: String { root.appendingPathComponent("examples/data/ohlcv").path }
+    static var symbolsCSV: String { root.appendingPathComponent("examples/data/symbols.csv").path }
+
+    /// A new empty folder under the temporary directory.
+    static func scratch() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("improvementd-test-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// An app on a fresh store in a scratch folder.
+    static func app(_ dir: URL = scratch()) throws -> App {
+        try App.open(configPath: nil, databaseOverride: dir.appendingPathComponent("store.sqlite").path, environment: [:])
+    }
+
+    static func write(_ text: String, to dir: URL, name: String) -> String {
+        let path = dir.appendingPathComponent(name).path
+        try! Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// The built executable, for end-to-end CLI tests.
+    static var binary: URL {
+        let candidates = [".build/debug/improvementd", ".build/release/improvementd"].map { root.appendingPathComponent($0) }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }
+
+    /// Runs the built binary; returns (exit status, stdout, stderr).
+    @discardableResult
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("IMPROVEMENTD_") && $0.key != "JOURNAL_STREAM" }
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+}
