@@ -1,0 +1,81 @@
+import Foundation
+import GRDB
+import TradingDomain
+
+/// A stored feature row: the values in the order of its schema's names (NaN = missing).
+public struct StoredFeatures: Sendable {
+    public var signalId: String
+    public var schemaHash: String
+    public var featureDate: String?
+    public var values: [Double]
+}
+
+/// Feature rows (SPEC §4) with the schema (version, names, hash) they were computed under.
+extension SignalStore {
+    /// Records the schema (once) and upserts each signal's feature vector.
+    public func upsertFeatures(
+        schemaHash: String, version: Int, names: [String], rows: [(signalId: String, featureDate: Day?, values: [Double])]
+    ) throws(StoreError) -> WriteCount {
+        try write("storing features") { db in
+            let now = Self.timestamp()
+            let namesJSON = String(decoding: try JSONSerialization.data(withJSONObject: names), as: UTF8.self)
+            try db.execute(sql: """
+                INSERT INTO feature_schemas (schema_hash, version, names, created_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (schema_hash) DO NOTHING
+                """, arguments: [schemaHash, version, namesJSON, now])
+            var count = WriteCount()
+            let statement = try db.makeStatement(sql: """
+                INSERT INTO features (signal_id, schema_hash, feature_date, vector, computed_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (signal_id) DO UPDATE SET schema_hash = excluded.schema_hash,
+                    feature_date = excluded.feature_date, vector = excluded.vector, computed_at = excluded.computed_at
+                WHERE schema_hash IS NOT excluded.schema_hash OR feature_date IS NOT excluded.feature_date
+                    OR vector IS NOT excluded.vector
+                """)
+            for row in rows {
+                precondition(row.values.count == names.count, "feature row width differs from its schema")
+                try statement.execute(arguments: [row.signalId, schemaHash, row.featureDate?.iso, Self.encode(row.values), now])
+                if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
+            }
+            return count
+        }
+    }
+
+    /// The names of a stored schema.
+    public func featureNames(schemaHash: String) throws(StoreError) -> [String]? {
+        try read("reading a feature schema") { db in
+            guard let text = try String.fetchOne(db, sql: "SELECT names FROM feature_schemas WHERE schema_hash = ?", arguments: [schemaHash]) else { return nil }
+            return try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String]
+        }
+    }
+
+    /// Feature rows computed under `schemaHash`, by signal id.
+    public func features(schemaHash: String) throws(StoreError) -> [String: StoredFeatures] {
+        try read("reading features") { db in
+            var out: [String: StoredFeatures] = [:]
+            let cursor = try Row.fetchCursor(db, sql: "SELECT signal_id, feature_date, vector FROM features WHERE schema_hash = ?", arguments: [schemaHash])
+            while let row = try cursor.next() {
+                let f = StoredFeatures(signalId: row[0], schemaHash: schemaHash, featureDate: row[1], values: Self.decode(row[2]))
+                out[f.signalId] = f
+            }
+            return out
+        }
+    }
+
+    /// Little-endian float64s: exact, compact, and readable from any language.
+    static func encode(_ values: [Double]) -> Data {
+        var data = Data(capacity: values.count * 8)
+        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        return data
+    }
+
+    static func decode(_ data: Data) -> [Double] {
+        var out = [Double]()
+        out.reserveCapacity(data.count / 8)
+        data.withUnsafeBytes { raw in
+            for i in 0..<(data.count / 8) {
+                out.append(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))))
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import GRDB
+import TradingDomain
+
+/// Outcome labels (SPEC §3): written only when they differ, so a relabel after a bar
+/// correction is visible as a change and an unchanged run writes nothing.
+extension SignalStore {
+    /// Upserts outcomes; returns how many rows were new or changed.
+    public func upsertOutcomes(_ outcomes: [Outcome]) throws(StoreError) -> WriteCount {
+        try write("storing outcomes") { db in
+            var count = WriteCount()
+            let now = Self.timestamp()
+            let statement = try db.makeStatement(sql: """
+                INSERT INTO outcomes (signal_id, status, outcome, exit_date, exit_price, exit_reason,
+                    return_pct, days_held, hit_target, hit_stop, labeled_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (signal_id) DO UPDATE SET status = excluded.status, outcome = excluded.outcome,
+                    exit_date = excluded.exit_date, exit_price = excluded.exit_price, exit_reason = excluded.exit_reason,
+                    return_pct = excluded.return_pct, days_held = excluded.days_held, hit_target = excluded.hit_target,
+                    hit_stop = excluded.hit_stop, labeled_at = excluded.labeled_at
+                WHERE status IS NOT excluded.status OR outcome IS NOT excluded.outcome
+                    OR exit_date IS NOT excluded.exit_date OR exit_price IS NOT excluded.exit_price
+                    OR exit_reason IS NOT excluded.exit_reason OR return_pct IS NOT excluded.return_pct
+                    OR days_held IS NOT excluded.days_held OR hit_target IS NOT excluded.hit_target
+                    OR hit_stop IS NOT excluded.hit_stop
+                """)
+            for o in outcomes {
+                try statement.execute(arguments: [
+                    o.signalId, o.status.rawValue, o.label, o.exitDate?.iso, o.exitPrice, o.exitReason?.rawValue,
+                    o.returnPct, o.daysHeld, o.hitTarget, o.hitStop, now,
+                ])
+                if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
+            }
+            return count
+        }
+    }
+
+    /// Every stored outcome by signal id.
+    public func outcomes() throws(StoreError) -> [String: Outcome] {
+        try read("reading outcomes") { db in
+            var out: [String: Outcome] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT signal_id, status, outcome, exit_date, exit_price, exit_reason, return_pct, days_held,
+                    hit_target, hit_stop FROM outcomes
+                """) {
+                let o = Outcome(
+                    signalId: row[0], status: OutcomeStatus(rawValue: row[1]) ?? .pending, label: row[2],
+                    exitDate: (row[3] as String?).flatMap { Day(iso: $0) }, exitPrice: row[4],
+                    exitReason: (row[5] as String?).flatMap(ExitReason.init(rawValue:)), returnPct: row[6],
+                    daysHeld: row[7], hitTarget: row[8], hitStop: row[9]
+                )
+                out[o.signalId] = o
+            }
+            return out
+        }
+    }
+
+    /// When labels last changed (max labeled_at of labeled rows), to tell whether anything is new.
+    public func lastLabelChange() throws(StoreError) -> String? {
+        try read("reading label times") { db in
+            try String.fetchOne(db, sql: "SELECT MAX(labeled_at) FROM outcomes WHERE status = 'labeled'")
+        }
+    }
+}
