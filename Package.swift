@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries from Debian packages, one module map each.
@@ -38,7 +39,11 @@ let package = Package(
         // The SQLite store: migrations, records, registry.
         .target(
             name: "Store",
-            dependencies: ["TradingDomain", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "TradingDomain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Daemon plumbing: pure schedule maths and triggers, journald logging, sd_notify, lock.

@@ -1,0 +1,289 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// A registered model version (SPEC §5.5) without its artifact bytes.
+public struct ModelVersionRecord: Codable, Sendable, Equatable {
+    public var version: Int
+    public var algorithm: String
+    /// JSON text.
+    public var hyperparameters: String
+    public var featureSchemaHash: String
+    public var dataStart: String?
+    public var dataEnd: String?
+    public var nTrain: Int
+    public var nHoldout: Int
+    public var seed: Int
+    /// JSON text.
+    public var libraryVersions: String
+    /// JSON text.
+    public var cvMetrics: String
+    /// JSON text.
+    public var holdoutMetrics: String
+    public var artifactSHA256: String
+    /// candidate, production, rejected or retired.
+    public var status: String
+    public var decisionReason: String?
+    public var reportPath: String?
+    public var createdAt: String
+}
+
+/// What a training run hands the registry.
+public struct NewModelVersion: Sendable {
+    public var algorithm: String
+    public var hyperparameters: String
+    public var featureSchemaHash: String
+    public var dataStart: String?
+    public var dataEnd: String?
+    public var nTrain: Int
+    public var nHoldout: Int
+    public var seed: Int
+    public var libraryVersions: String
+    public var cvMetrics: String
+    public var holdoutMetrics: String
+    public var artifact: [UInt8]
+    public var reportPath: String?
+
+    public init(
+        algorithm: String, hyperparameters: String, featureSchemaHash: String, dataStart: String?, dataEnd: String?,
+        nTrain: Int, nHoldout: Int, seed: Int, libraryVersions: String, cvMetrics: String, holdoutMetrics: String,
+        artifact: [UInt8], reportPath: String? = nil
+    ) {
+        self.algorithm = algorithm
+        self.hyperparameters = hyperparameters
+        self.featureSchemaHash = featureSchemaHash
+        self.dataStart = dataStart
+        self.dataEnd = dataEnd
+        self.nTrain = nTrain
+        self.nHoldout = nHoldout
+        self.seed = seed
+        self.libraryVersions = libraryVersions
+        self.cvMetrics = cvMetrics
+        self.holdoutMetrics = holdoutMetrics
+        self.artifact = artifact
+        self.reportPath = reportPath
+    }
+}
+
+/// One period of a version being production.
+public struct PromotionRecord: Codable, Sendable, Equatable {
+    public var version: Int
+    public var promotedAt: String
+    public var demotedAt: String?
+    public var reason: String
+}
+
+/// The model registry: every trained version, its artifact and SHA-256, and promotion history.
+/// Promotion, rejection and rollback are each one transaction, so production is never half-set.
+extension SignalStore {
+    public static func sha256(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Stores a new version as a candidate; returns its version number.
+    public func registerModel(_ m: NewModelVersion) throws(StoreError) -> Int {
+        try write("registering a model version") { db in
+            try db.execute(sql: """
+                INSERT INTO model_versions (algorithm, hyperparameters, feature_schema_hash, data_start, data_end,
+                    n_train, n_holdout, seed, library_versions, cv_metrics, holdout_metrics, artifact, artifact_sha256,
+                    status, report_path, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'candidate', ?, ?)
+                """, arguments: [
+                    m.algorithm, m.hyperparameters, m.featureSchemaHash, m.dataStart, m.dataEnd, m.nTrain, m.nHoldout,
+                    m.seed, m.libraryVersions, m.cvMetrics, m.holdoutMetrics, Data(m.artifact), Self.sha256(m.artifact),
+                    m.reportPath, Self.timestamp(),
+                ])
+            return Int(db.lastInsertedRowID)
+        }
+    }
+
+    static let versionColumns = """
+        version, algorithm, hyperparameters, feature_schema_hash, data_start, data_end, n_train, n_holdout, seed,
+        library_versions, cv_metrics, holdout_metrics, artifact_sha256, status, decision_reason, report_path, created_at
+        """
+
+    static func record(_ row: Row) -> ModelVersionRecord {
+        ModelVersionRecord(
+            version: row[0], algorithm: row[1], hyperparameters: row[2], featureSchemaHash: row[3], dataStart: row[4],
+            dataEnd: row[5], nTrain: row[6], nHoldout: row[7], seed: row[8], libraryVersions: row[9], cvMetrics: row[10],
+            holdoutMetrics: row[11], artifactSHA256: row[12], status: row[13], decisionReason: row[14], reportPath: row[15],
+            createdAt: row[16]
+        )
+    }
+
+    public func modelVersions() throws(StoreError) -> [ModelVersionRecord] {
+        try read("listing model versions") { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.versionColumns) FROM model_versions ORDER BY version").map(Self.record)
+        }
+    }
+
+    public func modelVersion(_ version: Int) throws(StoreError) -> ModelVersionRecord {
+        let found = try read("reading model version \(version)") { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.versionColumns) FROM model_versions WHERE version = ?", arguments: [version]).map(Self.record)
+        }
+        guard let found else { throw StoreError(.notFound, "there is no model version \(version)") }
+        return found
+    }
+
+    public func productionModel() throws(StoreError) -> ModelVersionRecord? {
+        try read("reading the production model") { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.versionColumns) FROM model_versions WHERE status = 'production' ORDER BY version DESC LIMIT 1").map(Self.record)
+        }
+    }
+
+    /// The artifact bytes of `version`, refused when they do not match the stored SHA-256.
+    public func artifact(_ version: Int) throws(StoreError) -> [UInt8] {
+        let row = try read("reading the artifact of model version \(version)") { db in
+            try Row.fetchOne(db, sql: "SELECT artifact, artifact_sha256 FROM model_versions WHERE version = ?", arguments: [version])
+        }
+        guard let row else { throw StoreError(.notFound, "there is no model version \(version)") }
+        let bytes = [UInt8](row[0] as Data)
+        let expected: String = row[1]
+        let actual = Self.sha256(bytes)
+        guard actual == expected else {
+            throw StoreError(.integrity, "the artifact of model version \(version) fails its checksum (stored sha256 \(expected.prefix(12))…, bytes hash to \(actual.prefix(12))…); refusing to load it")
+        }
+        return bytes
+    }
+
+    /// Makes `version` production, retiring the current one, and records why.
+    public func promote(_ version: Int, reason: String) throws(StoreError) {
+        _ = try modelVersion(version)
+        try write("promoting model version \(version)") { db in
+            let now = Self.timestamp()
+            try db.execute(sql: "UPDATE promotions SET demoted_at = ? WHERE demoted_at IS NULL", arguments: [now])
+            try db.execute(sql: "UPDATE model_versions SET status = 'retired' WHERE status = 'production' AND version != ?", arguments: [version])
+            try db.execute(sql: "UPDATE model_versions SET status = 'production', decision_reason = ? WHERE version = ?", arguments: [reason, version])
+            try db.execute(sql: "INSERT INTO promotions (version, promoted_at, reason) VALUES (?, ?, ?)", arguments: [version, now, reason])
+        }
+    }
+
+    /// Keeps `version` as a rejected candidate with the reason.
+    public func reject(_ version: Int, reason: String) throws(StoreError) {
+        try write("rejecting model version \(version)") { db in
+            try db.execute(sql: "UPDATE model_versions SET status = 'rejected', decision_reason = ? WHERE version = ?", arguments: [reason, version])
+        }
+    }
+
+    public func promotionHistory() throws(StoreError) -> [PromotionRecord] {
+        try read("reading promotion history") { db in
+            try Row.fetchAll(db, sql: "SELECT version, promoted_at, demoted_at, reason FROM promotions ORDER BY id").map {
+                PromotionRecord(version: $0[0], promotedAt: $0[1], demotedAt: $0[2], reason: $0[3])
+            }
+        }
+    }
+
+    /// Restores the version that was production before the current one. Returns (from, to).
+    public func rollback() throws(StoreError) -> (from: Int, to: Int) {
+        guard let current = try productionModel() else { throw StoreError(.notFound, "there is no production model to roll back") }
+        let history = try promotionHistory()
+        guard let previous = history.reversed().first(where: { $0.version != current.version }) else {
+            throw StoreError(.notFound, "model version \(current.version) is the only version ever in production; nothing to roll back to")
+        }
+        _ = try artifact(previous.version) // never restore an artifact that fails its checksum
+        try promote(previous.version, reason: "rollback from v\(current.version)")
+        return (current.version, previous.version)
+    }
+}
+
+/// Predictions, evaluations, decisions and job runs.
+extension SignalStore {
+    /// Stores probabilities of `version`; a signal already scored by it keeps its first score.
+    public func insertPredictions(_ rows: [(signalId: String, probability: Double)], version: Int, scoredAt: Date = Date()) throws(StoreError) -> Int {
+        try write("storing predictions") { db in
+            let at = Self.timestamp(scoredAt)
+            let statement = try db.makeStatement(sql: """
+                INSERT INTO predictions (signal_id, model_version, probability, scored_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (signal_id, model_version) DO NOTHING
+                """)
+            var n = 0
+            for r in rows {
+                try statement.execute(arguments: [r.signalId, version, r.probability, at])
+                n += db.changesCount
+            }
+            return n
+        }
+    }
+
+    /// Signal ids that have a prediction from `version`.
+    public func scoredSignalIds(version: Int) throws(StoreError) -> Set<String> {
+        try read("reading predictions") { db in
+            Set(try String.fetchAll(db, sql: "SELECT signal_id FROM predictions WHERE model_version = ?", arguments: [version]))
+        }
+    }
+
+    /// The latest prediction per signal: (signal id, version, probability, scored at).
+    public func latestPredictions() throws(StoreError) -> [(signalId: String, version: Int, probability: Double, scoredAt: String)] {
+        try read("reading predictions") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT signal_id, model_version, probability, scored_at FROM predictions p
+                WHERE id = (SELECT id FROM predictions q WHERE q.signal_id = p.signal_id ORDER BY scored_at DESC, id DESC LIMIT 1)
+                ORDER BY signal_id
+                """).map { ($0[0], $0[1], $0[2], $0[3]) }
+        }
+    }
+
+    public func insertEvaluation(
+        modelVersion: Int?, windowStart: String, windowEnd: String, n: Int, accuracy: Double?, auc: Double?,
+        precision: Double?, recall: Double?, f1: Double?, combined: Double?, successRate: Double?, details: String
+    ) throws(StoreError) {
+        try write("storing an evaluation") { db in
+            try db.execute(sql: """
+                INSERT INTO evaluations (evaluated_at, model_version, window_start, window_end, n, accuracy, auc, precision,
+                    recall, f1, combined_score, success_rate, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [Self.timestamp(), modelVersion, windowStart, windowEnd, n, accuracy, auc, precision, recall, f1, combined, successRate, details])
+        }
+    }
+
+    public func insertDecision(job: String, triggers: String, action: String, reason: String?, result: String?, modelVersion: Int?, at: Date = Date()) throws(StoreError) -> Int {
+        try write("storing a decision") { db in
+            try db.execute(sql: """
+                INSERT INTO decisions (decided_at, job, triggers, action, reason, result, model_version) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [Self.timestamp(at), job, triggers, action, reason, result, modelVersion])
+            return Int(db.lastInsertedRowID)
+        }
+    }
+
+    /// The latest successful period per job.
+    public func lastJobRuns() throws(StoreError) -> [String: String] {
+        try read("reading job runs") { db in
+            var out: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT job, MAX(period) FROM job_runs WHERE status = 'succeeded' GROUP BY job
+                """) { out[row[0]] = row[1] }
+            return out
+        }
+    }
+
+    /// Claims (job, period): false when it already succeeded (a job never runs twice for a period).
+    public func beginJob(_ job: String, period: String, at: Date = Date()) throws(StoreError) -> Bool {
+        try write("starting job \(job)") { db in
+            if try String.fetchOne(db, sql: "SELECT status FROM job_runs WHERE job = ? AND period = ?", arguments: [job, period]) == "succeeded" {
+                return false
+            }
+            try db.execute(sql: """
+                INSERT INTO job_runs (job, period, started_at, status) VALUES (?, ?, ?, 'running')
+                ON CONFLICT (job, period) DO UPDATE SET started_at = excluded.started_at, status = 'running', finished_at = NULL
+                """, arguments: [job, period, Self.timestamp(at)])
+            return true
+        }
+    }
+
+    public func finishJob(_ job: String, period: String, succeeded: Bool, detail: String?, at: Date = Date()) throws(StoreError) {
+        try write("finishing job \(job)") { db in
+            try db.execute(sql: "UPDATE job_runs SET status = ?, finished_at = ?, detail = ? WHERE job = ? AND period = ?",
+                           arguments: [succeeded ? "succeeded" : "failed", Self.timestamp(at), detail, job, period])
+        }
+    }
+
+    /// A small key-value memory (e.g. the label time at the last training run).
+    public func setting(_ key: String) throws(StoreError) -> String? {
+        try read("reading setting \(key)") { try String.fetchOne($0, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key]) }
+    }
+
+    public func setSetting(_ key: String, _ value: String) throws(StoreError) {
+        try write("writing setting \(key)") {
+            try $0.execute(sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", arguments: [key, value])
+        }
+    }
+}
