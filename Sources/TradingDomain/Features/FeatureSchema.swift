@@ -39,8 +39,13 @@ public struct FeatureSchema: Sendable, Equatable, Hashable, Codable {
 
     /// 16 hex digits of FNV-1a 64 over `"<version>|<columns joined by ,>"`.
     public var hash: String {
+        FeatureSchema.fnv1a64Hex("\(version)|\(columns.joined(separator: ","))")
+    }
+
+    /// The 64-bit FNV-1a hash of the UTF-8 bytes of `text`, as 16 lower-case hex digits.
+    public static func fnv1a64Hex(_ text: String) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "\(version)|\(columns.joined(separator: ","))".utf8 {
+        for byte in text.utf8 {
             h ^= UInt64(byte)
             h = h &* 0x0000_0100_0000_01b3
         }

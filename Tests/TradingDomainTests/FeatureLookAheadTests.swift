@@ -1,0 +1,105 @@
+import Testing
+@testable import TradingDomain
+
+/// SPEC §4's proof of point-in-time features on the real bars: garbage after the feature date
+/// changes no feature by a single bit; a change on the feature date moves at least one.
+@Suite struct FeatureLookAheadTests {
+    /// Two artificial sectors so sector features have peers (the bundled symbols have one each).
+    static let infos: [String: SymbolInfo] = {
+        let caps = ["large", "mid", "small"]
+        var out: [String: SymbolInfo] = [:]
+        for (i, s) in TestData.stockSymbols.enumerated() {
+            out[s] = SymbolInfo(symbol: s, sector: i % 2 == 0 ? "Alpha" : "Beta", marketCapCategory: caps[i % 3])
+        }
+        return out
+    }()
+
+    /// Quarterly results events for half of the symbols; the rest use the calendar.
+    static let events: [SymbolEvent] = TestData.stockSymbols.prefix(5).flatMap { s in
+        (2016...2026).flatMap { y in [1, 4, 7, 10].map { m in SymbolEvent(symbol: s, day: Day(year: y, month: m, day: 25)!, kind: "results") } }
+    }
+
+    /// A weekly external series per symbol.
+    static func externals(for data: [String: BarSeries]) -> [ExternalValue] {
+        TestData.stockSymbols.flatMap { s in
+            data[s]!.bars.enumerated().filter { $0.offset % 5 == 0 }.map {
+                ExternalValue(symbol: s, day: $0.element.day, name: "sentiment", value: Double($0.offset % 17) / 17)
+            }
+        }
+    }
+
+    static let codes = Dictionary(uniqueKeysWithValues: BuiltInStrategy.allCases.enumerated().map { ($1.rawValue, $0) })
+
+    static func engine(_ data: [String: BarSeries], externals: [ExternalValue]) -> FeatureEngine {
+        FeatureEngine(barsBySymbol: data, symbols: infos, events: events, externals: externals, strategyCodes: codes)
+    }
+
+    /// Every bar after `day` of every series: prices x 10, volume 0; 40 extra garbage bars.
+    static func garbage(after day: Day, _ data: [String: BarSeries]) -> [String: BarSeries] {
+        data.mapValues { series in
+            var s = series
+            for i in s.bars.indices where s.bars[i].day > day {
+                let b = s.bars[i]
+                s.bars[i] = Bar(day: b.day, open: b.open * 10, high: b.high * 10, low: b.low * 10, close: b.close * 10, volume: 0)
+            }
+            let last = s.bars.last!.day
+            s.bars += (1...40).map { Bar(day: last.adding(days: $0), open: 7, high: 70, low: 0.7, close: 7, volume: 0) }
+            return s
+        }
+    }
+
+    @Test func noFeatureMovesWhenEverythingAfterTheFeatureDateChanges() throws {
+        let data = TestData.all
+        let externals = Self.externals(for: data)
+        let base = Self.engine(data, externals: externals)
+        let signals = BuiltInStrategy.backfill(barsBySymbol: data)
+        // A spread of signals over time, symbols and strategies (every 23rd keeps the run short).
+        let sample = stride(from: 0, to: signals.count, by: 23).map { signals[$0] }
+        #expect(sample.count >= 40)
+        var moved = 0
+        for s in sample {
+            let f = try #require(base.featureDate(of: s))
+            let row = base.row(for: s)
+            #expect(row.count == base.schema.columns.count)
+
+            let garbled = Self.garbage(after: f, data)
+            let laterExternals = externals.map { v in
+                v.day > f ? ExternalValue(symbol: v.symbol, day: v.day, name: v.name, value: v.value * 1000 + 3) : v
+            } + [ExternalValue(symbol: s.symbol, day: f.adding(days: 1), name: "sentiment", value: -99)]
+            let after = Self.engine(garbled, externals: laterExternals)
+            #expect(after.featureDate(of: s) == f)
+            let other = after.row(for: s)
+            #expect(sameBits(row, other), "\(s.id): \(zip(base.schema.columns, zip(row, other)).filter { $0.1.0.bitPattern != $0.1.1.bitPattern })")
+
+            // One bar ON the feature date (close and volume of the symbol) does move features.
+            var touched = data
+            let pos = touched[s.symbol]!.lastIndex(onOrBefore: f)!
+            touched[s.symbol]!.bars[pos].close *= 1.05
+            touched[s.symbol]!.bars[pos].high = max(touched[s.symbol]!.bars[pos].high, touched[s.symbol]!.bars[pos].close)
+            touched[s.symbol]!.bars[pos].volume += 12345
+            let changed = Self.engine(touched, externals: externals).row(for: s)
+            if !sameBits(row, changed) { moved += 1 } else { Issue.record("\(s.id): no feature moved") }
+        }
+        #expect(moved == sample.count)
+    }
+
+    @Test func featuresAreDefinedOnRealData() {
+        let data = TestData.all
+        let base = Self.engine(data, externals: Self.externals(for: data))
+        let signals = BuiltInStrategy.backfill(barsBySymbol: data).filter { $0.entryDate > TestData.day("2018-01-01") }
+        let rows = base.rows(for: signals)
+        let columns = base.schema.columns
+        #expect(columns.count == 31)
+        // After two years of history every feature has values; binary flags are 0/1 only.
+        for (j, name) in columns.enumerated() {
+            let values = rows.map { $0[j] }
+            #expect(values.contains { !$0.isNaN }, "\(name) never defined")
+        }
+        for name in ["bull_market", "bear_market", "high_confidence", "positive_momentum", "low_volatility_market",
+                     "high_volume", "rsi_oversold", "rsi_overbought", "is_earnings_season"] {
+            let j = base.schema.index(of: name)!
+            let values = Set(rows.map { $0[j] }.filter { !$0.isNaN })
+            #expect(values == [0, 1], "\(name): \(values)")
+        }
+    }
+}
