@@ -101,6 +101,10 @@ import Testing
         let signals = BuiltInStrategy.backfill(barsBySymbol: data).filter { $0.entryDate > TestData.day("2018-01-01") }
         let rows = base.rows(for: signals)
         let columns = base.schema.columns
+        // The batch (with its sector cache) and the single-row path give the same bits.
+        for (s, row) in zip(signals, rows).enumerated().filter({ $0.offset % 7 == 0 }).map(\.element) {
+            #expect(sameBits(row, base.row(for: s)), "\(s.id)")
+        }
         #expect(columns.count == 31)
         // After two years of history every feature has values; binary flags are 0/1 only.
         for (j, name) in columns.enumerated() {

@@ -281,3 +281,12 @@ import Foundation
         #expect(round == cfg)
     }
 }
+
+@Suite struct LabelWindowTests {
+    @Test func windowSpansHorizonInclusive() {
+        let s = Signal(id: "w", symbol: "X", strategy: "s", entryDate: TestData.day("2024-01-01"), entryPrice: 10)
+        let w = LabelConfig().window(for: s)
+        #expect(w.lowerBound.iso == "2024-01-01")
+        #expect(w.upperBound.iso == "2024-01-31")
+    }
+}

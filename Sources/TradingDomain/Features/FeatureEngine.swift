@@ -13,6 +13,8 @@
 /// - `results_proximity` counts days from `entry_date` to the first event on or after it;
 /// - RSI is `100 x avgGain / (avgGain + avgLoss)`: 100 without losses, NaN when flat;
 /// - MACD is NaN for the first 33 bars (the 26- and 9-bar EMAs warm up), see `Indicators`;
+/// - `correlation_with_index` pairs each series' own simple daily return (close / its previous
+///   bar's close - 1) on the last 60 dates where both have a bar and a previous bar;
 /// - market-cap categories match case-insensitively; a flag of a NaN is NaN.
 public struct FeatureEngine: Sendable {
     public let schema: FeatureSchema
@@ -73,7 +75,40 @@ public struct FeatureEngine: Sendable {
     }
 
     /// One row per signal, in `schema.columns` order; NaN marks a missing value.
-    public func rows(for signals: [Signal]) -> [[Double]] { signals.map(row(for:)) }
+    ///
+    /// Sector totals are cached per (sector, feature date) for the call, so the cost is
+    /// O(signals x log bars + distinct (sector, date) pairs x sector size), never signals x
+    /// sector size. Rows are bit-identical to `row(for:)`.
+    public func rows(for signals: [Signal]) -> [[Double]] {
+        var cache: [SectorDay: (Double, Int)] = [:]
+        return signals.map { s in
+            row(for: s) { sector, day in
+                let key = SectorDay(sector: sector, day: day)
+                if let hit = cache[key] { return hit }
+                let totals = sectorTotals(sector, day)
+                cache[key] = totals
+                return totals
+            }
+        }
+    }
+
+    struct SectorDay: Hashable {
+        var sector: String
+        var day: Day
+    }
+
+    /// Sum and count of `price_momentum_20d` of every member of `sector`, each at its last bar on
+    /// or before `day`; members without 20 bars of history there are left out. Summed in the
+    /// sorted member order so every caller gets the same bits.
+    func sectorTotals(_ sector: String, _ day: Day) -> (Double, Int) {
+        var sum = 0.0, n = 0
+        for member in sectorMembers[sector] ?? [] {
+            guard let p = indicators[member], let i = p.position(onOrBefore: day) else { continue }
+            let m = p.momentum20[i]
+            if !m.isNaN { sum += m; n += 1 }
+        }
+        return (sum, n)
+    }
 
     /// The feature date of a signal: its symbol's last bar strictly before `entry_date`.
     public func featureDate(of signal: Signal) -> Day? {
@@ -82,7 +117,9 @@ public struct FeatureEngine: Sendable {
     }
 
     /// The row of one signal, in `schema.columns` order.
-    public func row(for signal: Signal) -> [Double] {
+    public func row(for signal: Signal) -> [Double] { row(for: signal, sectorTotals: sectorTotals) }
+
+    func row(for signal: Signal, sectorTotals: (String, Day) -> (Double, Int)) -> [Double] {
         let nan = Double.nan
         var r = [Double](repeating: nan, count: schema.columns.count)
         func flag(_ v: Double, _ holds: (Double) -> Bool) -> Double { v.isNaN ? nan : (holds(v) ? 1 : 0) }
@@ -143,12 +180,12 @@ public struct FeatureEngine: Sendable {
         r[24] = Double(signal.entryDate - signal.createdDay)
 
         var sector = nan
-        if let name = infos[signal.symbol]?.sector, let members = sectorMembers[name] {
-            var sum = 0.0, n = 0
-            for peer in members where peer != signal.symbol {
-                guard let p = indicators[peer], let i = p.position(onOrBefore: featureDay) else { continue }
-                let m = p.momentum20[i]
-                if !m.isNaN { sum += m; n += 1 }
+        if let name = infos[signal.symbol]?.sector, sectorMembers[name] != nil {
+            // All members' sum minus this symbol's own contribution (its bar at the feature date).
+            var (sum, n) = sectorTotals(name, featureDay)
+            if !momentum.isNaN, !signal.symbol.hasPrefix("^") {  // then it is a member with that bar
+                sum -= momentum
+                n -= 1
             }
             if n > 0 { sector = sum / Double(n) }
         }

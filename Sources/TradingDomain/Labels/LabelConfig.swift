@@ -62,4 +62,10 @@ public struct LabelConfig: Sendable, Codable, Equatable, Hashable {
     public func stop(for signal: Signal) -> Double {
         signal.stopLoss ?? defaultStop(entryPrice: signal.entryPrice, type: signal.type)
     }
+
+    /// The signal's label window, `entry_date...entry_date + horizon`: a corrected bar dated in
+    /// it (or a new bar completing it) means the signal must be labeled again.
+    public func window(for signal: Signal) -> ClosedRange<Day> {
+        signal.entryDate...signal.entryDate.adding(days: horizonDays)
+    }
 }
