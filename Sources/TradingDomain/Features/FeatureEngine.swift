@@ -1,0 +1,224 @@
+/// Computes the point-in-time feature rows of SPEC §4 for signals.
+///
+/// Built once from all bars: indicators are precomputed per symbol in forward passes (O(bars)),
+/// then a signal's row is binary searches and lookups at its feature date (O(log bars) plus
+/// its sector peers). Choices where SPEC §4 is silent:
+/// - the feature date is the symbol's last bar strictly before `entry_date`; when the symbol
+///   has no such bar, symbol features are NaN and index, sector and external lookups use
+///   `entry_date - 1`;
+/// - `month`, `quarter`, `is_earnings_season` and `results_proximity` are of `entry_date`;
+///   `results` events are a calendar announced in advance, so a future event is "known";
+/// - `is_earnings_season` uses the calendar only for a symbol with no `results` event at all;
+///   it is 1 when an event lies within 15 calendar days either side of `entry_date`;
+/// - `results_proximity` counts days from `entry_date` to the first event on or after it;
+/// - RSI is `100 x avgGain / (avgGain + avgLoss)`: 100 without losses, NaN when flat;
+/// - MACD is NaN for the first 33 bars (the 26- and 9-bar EMAs warm up), see `Indicators`;
+/// - `correlation_with_index` pairs each series' own simple daily return (close / its previous
+///   bar's close - 1) on the last 60 dates where both have a bar and a previous bar;
+/// - market-cap categories match case-insensitively; a flag of a NaN is NaN.
+public struct FeatureEngine: Sendable {
+    public let schema: FeatureSchema
+    public let config: FeatureConfig
+    let indicators: [String: SymbolIndicators]
+    let index: SymbolIndicators?
+    let infos: [String: SymbolInfo]
+    /// Sector name to its non-index symbols that have bars, sorted.
+    let sectorMembers: [String: [String]]
+    /// Symbol to its sorted `results` event dates.
+    let resultsDays: [String: [Day]]
+    /// Symbol to external name to (sorted days, values); the last value of a duplicated day wins.
+    let externals: [String: [String: (days: [Day], values: [Double])]]
+    let strategyCodes: [String: Int]
+
+    /// - Parameters:
+    ///   - barsBySymbol: every stored series, stocks and the index, keyed by symbol.
+    ///   - strategyCodes: the stable integer of each strategy name (kept by the store).
+    ///   - externalNames: the external columns; nil takes every name in `externals`. Pass a
+    ///     model's names to build rows of its schema.
+    public init(
+        barsBySymbol: [String: BarSeries], symbols: [String: SymbolInfo] = [:],
+        events: [SymbolEvent] = [], externals: [ExternalValue] = [], strategyCodes: [String: Int] = [:],
+        externalNames: [String]? = nil, config: FeatureConfig = FeatureConfig()
+    ) {
+        self.config = config
+        self.schema = FeatureSchema(externalNames: externalNames ?? externals.map(\.name))
+        let index = barsBySymbol[config.indexSymbol].map { SymbolIndicators(series: $0, index: nil) }
+        self.index = index
+        var indicators: [String: SymbolIndicators] = [:]
+        for (symbol, series) in barsBySymbol {
+            indicators[symbol] = symbol == config.indexSymbol ? index : SymbolIndicators(series: series, index: index)
+        }
+        self.indicators = indicators
+        self.infos = symbols
+        var members: [String: [String]] = [:]
+        for symbol in barsBySymbol.keys where !symbol.hasPrefix("^") {
+            if let sector = symbols[symbol]?.sector, !sector.isEmpty { members[sector, default: []].append(symbol) }
+        }
+        self.sectorMembers = members.mapValues { $0.sorted() }
+        var results: [String: [Day]] = [:]
+        for e in events where e.kind == config.resultsEventKind { results[e.symbol, default: []].append(e.day) }
+        self.resultsDays = results.mapValues { $0.sorted() }
+        var grouped: [String: [String: [(Day, Double)]]] = [:]
+        for v in externals { grouped[v.symbol, default: [:]][v.name, default: []].append((v.day, v.value)) }
+        self.externals = grouped.mapValues { byName in
+            byName.mapValues { pairs in
+                // Stable sort by day, then keep the last value given for a day.
+                let sorted = pairs.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }
+                var days: [Day] = [], values: [Double] = []
+                for (_, p) in sorted {
+                    if days.last == p.0 { values[values.count - 1] = p.1 } else { days.append(p.0); values.append(p.1) }
+                }
+                return (days, values)
+            }
+        }
+        self.strategyCodes = strategyCodes
+    }
+
+    /// One row per signal, in `schema.columns` order; NaN marks a missing value.
+    ///
+    /// Sector totals are cached per (sector, feature date) for the call, so the cost is
+    /// O(signals x log bars + distinct (sector, date) pairs x sector size), never signals x
+    /// sector size. Rows are bit-identical to `row(for:)`.
+    public func rows(for signals: [Signal]) -> [[Double]] {
+        var cache: [SectorDay: (Double, Int)] = [:]
+        return signals.map { s in
+            row(for: s) { sector, day in
+                let key = SectorDay(sector: sector, day: day)
+                if let hit = cache[key] { return hit }
+                let totals = sectorTotals(sector, day)
+                cache[key] = totals
+                return totals
+            }
+        }
+    }
+
+    struct SectorDay: Hashable {
+        var sector: String
+        var day: Day
+    }
+
+    /// Sum and count of `price_momentum_20d` of every member of `sector`, each at its last bar on
+    /// or before `day`; members without 20 bars of history there are left out. Summed in the
+    /// sorted member order so every caller gets the same bits.
+    func sectorTotals(_ sector: String, _ day: Day) -> (Double, Int) {
+        var sum = 0.0, n = 0
+        for member in sectorMembers[sector] ?? [] {
+            guard let p = indicators[member], let i = p.position(onOrBefore: day) else { continue }
+            let m = p.momentum20[i]
+            if !m.isNaN { sum += m; n += 1 }
+        }
+        return (sum, n)
+    }
+
+    /// The feature date of a signal: its symbol's last bar strictly before `entry_date`.
+    public func featureDate(of signal: Signal) -> Day? {
+        guard let s = indicators[signal.symbol], let f = s.position(before: signal.entryDate) else { return nil }
+        return s.days[f]
+    }
+
+    /// The row of one signal, in `schema.columns` order.
+    public func row(for signal: Signal) -> [Double] { row(for: signal, sectorTotals: sectorTotals) }
+
+    func row(for signal: Signal, sectorTotals: (String, Day) -> (Double, Int)) -> [Double] {
+        let nan = Double.nan
+        var r = [Double](repeating: nan, count: schema.columns.count)
+        func flag(_ v: Double, _ holds: (Double) -> Bool) -> Double { v.isNaN ? nan : (holds(v) ? 1 : 0) }
+        func ratio(_ a: Double, _ b: Double) -> Double { b == 0 || b.isNaN || a.isNaN ? nan : a / b }
+
+        let sym = indicators[signal.symbol]
+        let f = sym?.position(before: signal.entryDate)
+        let featureDay = f.flatMap { p in sym.map { $0.days[p] } } ?? signal.entryDate.adding(days: -1)
+        func at(_ a: KeyPath<SymbolIndicators, [Double]>) -> Double {
+            guard let sym, let f else { return nan }
+            let arr = sym[keyPath: a]
+            return f < arr.count ? arr[f] : nan
+        }
+
+        let confidence = signal.confidence ?? nan
+        let rsi = at(\.rsi14), momentum = at(\.momentum20), volatility = at(\.volatility20)
+        let volumeRatio = at(\.volumeRatio)
+        r[0] = confidence
+        r[1] = strategyCodes[signal.strategy].map(Double.init) ?? nan
+        r[2] = ratio(signal.entryPrice, at(\.sma20))
+
+        var marketVolatility = nan
+        if let index, let i = index.position(onOrBefore: featureDay) {
+            marketVolatility = index.volatility20[i]
+            r[4] = index.momentum20[i]
+            let c = index.close[i], s50 = index.sma50[i], s200 = index.sma200[i]
+            if !s50.isNaN, !s200.isNaN {
+                r[5] = c > s200 && s50 > s200 ? 1 : 0
+                r[6] = c < s200 && s50 < s200 ? 1 : 0
+            }
+            r[20] = index.lowVolatility[i]
+        }
+        r[3] = marketVolatility
+        r[7] = rsi
+        r[8] = at(\.macd)
+        r[9] = volumeRatio
+        r[10] = momentum
+        r[11] = volatility
+        let month = signal.entryDate.month
+        r[12] = Double(month)
+        r[13] = Double((month - 1) / 3 + 1)
+
+        let results = resultsDays[signal.symbol] ?? []
+        if results.isEmpty {
+            r[14] = config.resultsSeason.contains(signal.entryDate) ? 1 : 0
+        } else {
+            let first = FeatureEngine.firstIndex(in: results, onOrAfter: signal.entryDate.adding(days: -15))
+            r[14] = first < results.count && results[first] <= signal.entryDate.adding(days: 15) ? 1 : 0
+        }
+        r[15] = confidence * momentum
+        r[16] = volatility * momentum
+        r[17] = rsi / 100 * confidence
+        r[18] = flag(confidence) { $0 >= 0.7 }
+        r[19] = flag(momentum) { $0 > 0 }
+        r[21] = flag(volumeRatio) { $0 > 1.5 }
+        r[22] = flag(rsi) { $0 < 30 }
+        r[23] = flag(rsi) { $0 > 70 }
+        r[24] = Double(signal.entryDate - signal.createdDay)
+
+        var sector = nan
+        if let name = infos[signal.symbol]?.sector, sectorMembers[name] != nil {
+            // All members' sum minus this symbol's own contribution (its bar at the feature date).
+            var (sum, n) = sectorTotals(name, featureDay)
+            if !momentum.isNaN, !signal.symbol.hasPrefix("^") {  // then it is a member with that bar
+                sum -= momentum
+                n -= 1
+            }
+            if n > 0 { sector = sum / Double(n) }
+        }
+        r[25] = sector
+        switch infos[signal.symbol]?.marketCapCategory?.lowercased() {
+        case "large": r[26] = 2
+        case "mid": r[26] = 1
+        case "small": r[26] = 0
+        default: break
+        }
+        r[27] = at(\.correlation60)
+        r[28] = momentum - sector
+        let next = FeatureEngine.firstIndex(in: results, onOrAfter: signal.entryDate)
+        if next < results.count { r[29] = Double(min(results[next] - signal.entryDate, 90)) / 90 }
+
+        if schema.columns.count > FeatureSchema.baseColumns.count {
+            let bySymbol = externals[signal.symbol]
+            for (k, name) in schema.externalNames.enumerated() {
+                guard let series = bySymbol?[name] else { continue }
+                let after = FeatureEngine.firstIndex(in: series.days, onOrAfter: featureDay.adding(days: 1))
+                if after > 0 { r[FeatureSchema.baseColumns.count + k] = series.values[after - 1] }
+            }
+        }
+        return r
+    }
+
+    /// First position in sorted `days` whose day is on or after `day` (`days.count` if none).
+    static func firstIndex(in days: [Day], onOrAfter day: Day) -> Int {
+        var lo = 0, hi = days.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if days[mid] < day { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}
