@@ -1,16 +1,19 @@
 import CXGBoost
 import Foundation
 
-/// The fitted state shared by the two XGBoost classifiers.
+/// The fitted state shared by the two XGBoost classifiers: the model's UBJ bytes.
+///
+/// No booster handle outlives a call. XGBoost 1.7 keeps per-thread buffers keyed by booster
+/// address and clears them only on the thread that frees the booster; a booster freed on
+/// another thread than the one that predicted with it led to double frees under concurrency
+/// (seen in the test suite). So every call loads a booster, uses it and frees it on one thread.
 struct XGBoostState {
-    let booster: XGBooster
     let header: ModelHeader
-    /// The UBJ model bytes the booster was loaded from (so save/load is exact by construction).
+    /// The UBJ model bytes (save/load is exact by construction).
     let modelBytes: [UInt8]
 
     init(booster trained: XGBooster, header: ModelHeader) throws {
         modelBytes = try trained.save(format: "ubj")
-        booster = try XGBooster(loading: modelBytes)
         self.header = header
     }
 
@@ -18,26 +21,29 @@ struct XGBoostState {
         let (header, native) = try ModelArtifact.decode(bytes, expecting: algorithm)
         self.header = header
         modelBytes = native
-        booster = try XGBooster(loading: native)
+        _ = try booster() // refuse unreadable bytes at load time
     }
+
+    /// A booster for the duration of one call, freed on the calling thread.
+    func booster() throws -> XGBooster { try XGBooster(loading: modelBytes) }
 
     func predict(_ x: FeatureMatrix) throws -> [Double] {
         try FitValidation.checkColumns(x, expected: header.columnNames.count)
         if x.rows == 0 { return [] }
-        return try booster.predict(XGDMatrix(x), type: 0).values.map(Double.init)
+        return try booster().predict(XGDMatrix(x), type: 0).values.map(Double.init)
     }
 
     func serialize() throws -> [UInt8] { try ModelArtifact.encode(header, native: modelBytes) }
 
     func nativeExport() throws -> NativeExport {
-        NativeExport(bytes: try booster.save(format: "json"), fileExtension: "json")
+        NativeExport(bytes: try booster().save(format: "json"), fileExtension: "json")
     }
 
     /// Mean |SHAP| per feature over the rows of `x` (the bias column dropped).
     func meanAbsoluteSHAP(_ x: FeatureMatrix) throws -> [Double] {
         try FitValidation.checkColumns(x, expected: header.columnNames.count)
         guard x.rows > 0 else { return [Double](repeating: 0, count: x.cols) }
-        let (values, _) = try booster.predict(XGDMatrix(x), type: 2)
+        let (values, _) = try booster().predict(XGDMatrix(x), type: 2)
         let width = x.cols + 1
         var out = [Double](repeating: 0, count: x.cols)
         for r in 0..<x.rows {
@@ -46,7 +52,7 @@ struct XGBoostState {
         return out.map { $0 / Double(x.rows) }
     }
 
-    func gain() throws -> [Double] { try booster.featureScore("gain", cols: header.columnNames.count) }
+    func gain() throws -> [Double] { try booster().featureScore("gain", cols: header.columnNames.count) }
 
     static func commonParameters(seed: UInt64) -> [(String, String)] {
         [
