@@ -1,0 +1,135 @@
+import Foundation
+
+/// Hyperparameters of XGBoost gradient boosting (`tree_method=hist`, one thread).
+///
+/// Training stops early when the log loss on a time-ordered validation tail (the last
+/// `validationFraction` of the training rows, in the order given) has not improved for
+/// `earlyStoppingRounds` rounds; the model keeps the trees up to the best round and is trained
+/// on the rows before the tail.
+public struct GradientBoostingParameters: Codable, Sendable, Equatable, Hashable {
+    public var maxRounds = 400
+    public var learningRate = 0.05
+    public var maxDepth = 4
+    public var minChildWeight = 1.0
+    public var subsample = 0.8
+    public var colsampleByTree = 0.8
+    public var lambda = 1.0
+    public var alpha = 0.0
+    public var gamma = 0.0
+    public var maxBin = 256
+    public var earlyStoppingRounds = 30
+    public var validationFraction = 0.15
+    public init() {}
+}
+
+/// Hyperparameters of XGBoost's random-forest mode: one round of `trees` parallel trees with
+/// row (`subsample`) and per-split column (`colsampleByNode`) sampling and `eta = 1`.
+public struct RandomForestParameters: Codable, Sendable, Equatable, Hashable {
+    public var trees = 100
+    public var maxDepth = 8
+    public var subsample = 0.632
+    public var colsampleByNode = 0.5
+    public var minChildWeight = 1.0
+    public var lambda = 1.0
+    public var maxBin = 256
+    public init() {}
+}
+
+/// Hyperparameters of liblinear's L2-regularised logistic regression (solver `L2R_LR`), fitted
+/// on median-imputed, standardized features with a bias term.
+public struct LogisticRegressionParameters: Codable, Sendable, Equatable, Hashable {
+    /// Inverse regularisation strength.
+    public var c = 1.0
+    /// liblinear's stopping tolerance (`eps`).
+    public var tolerance = 0.01
+    public init() {}
+}
+
+/// Hyperparameters of libsvm's C-SVC with an RBF kernel, on median-imputed, standardized features.
+///
+/// Probabilities come from a Platt sigmoid fitted by the model itself on out-of-fold decision
+/// values of two time-contiguous halves (about 1.4x the cost of one fit, against 5.5x for
+/// libsvm's `probability=1`). Exact SVC training grows ~n^2.2, so at most `maxTrainingRows`
+/// rows are used: the most recent ones (the last rows in the order given); the model says so
+/// in its `notes`.
+public struct SVMParameters: Codable, Sendable, Equatable, Hashable {
+    public var c = 1.0
+    /// RBF width; `nil` means libsvm's default 1 / number of features.
+    public var gamma: Double? = nil
+    public var maxTrainingRows = 4000
+    public var cacheMB = 40.0
+    public var tolerance = 0.001
+    public init() {}
+}
+
+/// Hyperparameters of the multi-layer perceptron: ReLU hidden layers, sigmoid output, Adam on
+/// minibatches, L2 weight decay, early stopping on the validation log loss of a time-ordered
+/// tail (the last `validationFraction` of the training rows in the order given).
+public struct MLPParameters: Codable, Sendable, Equatable, Hashable {
+    public var hiddenLayers = [32, 16]
+    public var learningRate = 0.001
+    public var batchSize = 128
+    public var maxEpochs = 200
+    public var patience = 12
+    public var l2 = 0.0001
+    public var validationFraction = 0.15
+    public init() {}
+}
+
+/// Type-erased hyperparameters of any of the five algorithms, as stored in the registry.
+///
+/// Encodes as `{"algorithm": "gb", "parameters": {...}}`.
+public enum Hyperparameters: Codable, Sendable, Equatable, Hashable {
+    case gb(GradientBoostingParameters)
+    case rf(RandomForestParameters)
+    case lr(LogisticRegressionParameters)
+    case svm(SVMParameters)
+    case nn(MLPParameters)
+
+    /// The algorithm these parameters belong to.
+    public var algorithm: Algorithm {
+        switch self {
+        case .gb: .gb
+        case .rf: .rf
+        case .lr: .lr
+        case .svm: .svm
+        case .nn: .nn
+        }
+    }
+
+    private enum Keys: String, CodingKey { case algorithm, parameters }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        switch try c.decode(Algorithm.self, forKey: .algorithm) {
+        case .gb: self = .gb(try c.decode(GradientBoostingParameters.self, forKey: .parameters))
+        case .rf: self = .rf(try c.decode(RandomForestParameters.self, forKey: .parameters))
+        case .lr: self = .lr(try c.decode(LogisticRegressionParameters.self, forKey: .parameters))
+        case .svm: self = .svm(try c.decode(SVMParameters.self, forKey: .parameters))
+        case .nn: self = .nn(try c.decode(MLPParameters.self, forKey: .parameters))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(algorithm, forKey: .algorithm)
+        switch self {
+        case .gb(let p): try c.encode(p, forKey: .parameters)
+        case .rf(let p): try c.encode(p, forKey: .parameters)
+        case .lr(let p): try c.encode(p, forKey: .parameters)
+        case .svm(let p): try c.encode(p, forKey: .parameters)
+        case .nn(let p): try c.encode(p, forKey: .parameters)
+        }
+    }
+
+    /// Canonical JSON (sorted keys), e.g. for the registry.
+    public func jsonString() -> String {
+        String(decoding: (try? Self.canonicalEncoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    static var canonicalEncoder: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }
+}

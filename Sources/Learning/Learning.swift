@@ -1,2 +1,0 @@
-/// Classifiers, metrics, validation and tuning.
-public enum Learning {}

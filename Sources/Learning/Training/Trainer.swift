@@ -1,0 +1,344 @@
+import Foundation
+
+/// What a training run does; every field has a default.
+public struct TrainingConfiguration: Codable, Sendable, Equatable {
+    /// The algorithms to compare (default: all five).
+    public var algorithms: [Algorithm] = Algorithm.allCases
+    /// Hyperparameters to start from per algorithm; missing ones use the defaults.
+    public var baseHyperparameters: [Hyperparameters] = []
+    /// The seed of every random choice (model seeds, search draws, permutations).
+    public var seed: UInt64 = 42
+    /// The holdout: the last fraction of rows by entry day.
+    public var holdoutFraction = 0.2
+    /// Walk-forward folds inside the training part.
+    public var folds = 4
+    /// Whether to tune the chosen algorithm.
+    public var tune = true
+    /// Random-search draws (besides the base hyperparameters).
+    public var tuningTrials = 12
+    /// Wall-clock budget of the tuning stage; trials not started in time are skipped (so a
+    /// tight time budget makes the result depend on the machine's speed; the trial budget alone
+    /// is deterministic).
+    public var tuningSeconds = 4.0
+    /// Successive-halving reduction factor: each rung keeps the best 1/eta of its configurations.
+    public var halvingFactor = 3
+    /// Dedicated worker threads; each model trains on one thread.
+    public var workers = 2
+    /// Whether to compute feature importances of the final model on the holdout.
+    public var computeImportance = true
+    public init() {}
+}
+
+/// One algorithm's evaluation: walk-forward CV AUC and holdout metrics with its base parameters.
+public struct ModelEvaluation: Codable, Sendable, Equatable {
+    public var algorithm: Algorithm
+    public var hyperparameters: Hyperparameters
+    /// Mean AUC over the walk-forward folds (`nil` when the algorithm failed).
+    public var cvAUC: Double?
+    public var foldAUCs: [Double]
+    /// Metrics on the holdout of the model trained on the purged training part.
+    public var holdout: Metrics?
+    /// Seconds to train on the purged training part (one thread).
+    public var trainSeconds: Double
+    /// Seconds spent on the walk-forward folds (sum over folds).
+    public var cvSeconds: Double
+    public var notes: [String]
+    /// Why the algorithm failed, when it did.
+    public var error: String?
+}
+
+/// One tuning evaluation: a configuration measured on a rung's folds.
+public struct TuningTrial: Codable, Sendable, Equatable {
+    /// 0 is the base configuration, 1... the random draws.
+    public var candidate: Int
+    public var rung: Int
+    /// Indices (into `TrainingResult.folds`) of the folds used.
+    public var folds: [Int]
+    public var hyperparameters: Hyperparameters
+    /// Mean AUC over `folds` (`nil` when fitting failed).
+    public var meanAUC: Double?
+    public var seconds: Double
+    public var error: String?
+}
+
+/// Everything a training run produced, for the registry and the report (SPEC §5.5, §5.7).
+public struct TrainingResult: Codable, Sendable {
+    public var configuration: TrainingConfiguration
+    public var rows: Int
+    public var trainRows: [Int]
+    public var holdoutRows: [Int]
+    public var purgedRows: [Int]
+    public var holdoutStart: Int
+    public var folds: [WalkForwardFold]
+    public var evaluations: [ModelEvaluation]
+    /// The algorithm with the highest walk-forward AUC.
+    public var chosen: Algorithm
+    /// The hyperparameters of the final model (the base ones when no draw beat them).
+    public var hyperparameters: Hyperparameters
+    /// Mean walk-forward AUC of the chosen algorithm with its base hyperparameters and with
+    /// the final ones (equal when tuning kept the base).
+    public var baseCVAUC: Double
+    public var finalCVAUC: Double
+    public var tuningTrials: [TuningTrial]
+    public var tuningSeconds: Double
+    /// Holdout metrics of the final model.
+    public var holdout: Metrics
+    /// Holdout probabilities of the final model, aligned with `holdoutRows`.
+    public var holdoutPredictions: [Double]
+    /// The final model's `serialize()` bytes.
+    public var model: Data
+    public var modelNotes: [String]
+    public var importance: FeatureImportanceReport?
+    public var libraryVersions: [String: String]
+    public var totalSeconds: Double
+}
+
+/// Trains, compares, tunes and evaluates classifiers on time-ordered data (SPEC §5).
+///
+/// 1. Purged holdout split (last 20 % by entry day) and walk-forward folds inside the training part.
+/// 2. Every requested algorithm, with its base hyperparameters: mean walk-forward AUC, and
+///    holdout metrics when trained on the whole purged training part.
+/// 3. The best by walk-forward AUC is tuned by seeded random search with successive halving
+///    whose rungs grow over folds (last fold; last two; all), within the trial and time budgets.
+///    Tuned parameters replace the base ones only if they beat them on the same folds.
+/// 4. The final model is trained on the purged training part and measured on the holdout.
+///
+/// Blocking: call it from a dedicated thread. Jobs run on `workers` threads, one model per
+/// thread; each job's seed is derived from the configured seed and the job, so with the same
+/// data, configuration and no time-budget cut the result is identical, bytes included.
+public enum Trainer {
+    public static func train(
+        _ x: FeatureMatrix, labels: [Int], entryDays: [Int], exitDays: [Int],
+        configuration: TrainingConfiguration = .init(), shouldStop: StopCheck? = nil
+    ) throws -> TrainingResult {
+        let started = now()
+        let config = configuration
+        guard x.rows == labels.count, labels.count == entryDays.count else {
+            throw LearningError(.shapeMismatch, "\(x.rows) rows, \(labels.count) labels, \(entryDays.count) entry days")
+        }
+        guard !config.algorithms.isEmpty else { throw LearningError(.invalidParameters, "no algorithms to train") }
+        let split = try TimeSplit.holdout(entry: entryDays, exit: exitDays, fraction: config.holdoutFraction)
+        let folds = try TimeSplit.walkForward(rows: split.train, entry: entryDays, exit: exitDays, folds: config.folds)
+        let trainX = x.selecting(rows: split.train), trainY = split.train.map { labels[$0] }
+        let holdX = x.selecting(rows: split.holdout), holdY = split.holdout.map { labels[$0] }
+        try FitValidation.check(trainX, trainY)
+        let foldData = folds.map { f in
+            (x.selecting(rows: f.train), f.train.map { labels[$0] }, x.selecting(rows: f.validation), f.validation.map { labels[$0] })
+        }
+        let stop: StopCheck = shouldStop ?? { false }
+
+        // Stage 2: every algorithm on every fold plus the holdout fit, as independent jobs.
+        let algorithms = config.algorithms.sorted { cost($0) > cost($1) }
+        let bases = algorithms.map { a in config.baseHyperparameters.first { $0.algorithm == a } ?? a.defaultHyperparameters }
+        struct Job { var model: Int; var fold: Int? }
+        var jobs = [Job]()
+        for m in algorithms.indices {
+            jobs.append(Job(model: m, fold: nil))
+            for f in folds.indices { jobs.append(Job(model: m, fold: f)) }
+        }
+        let jobList = jobs
+        let outcomes = ParallelWorkers.map(count: jobList.count, workers: config.workers) { i -> Result<(FitOutcome), LearningError> in
+            let job = jobList[i]
+            let seed = modelSeed(config.seed, algorithms[job.model])
+            if let f = job.fold {
+                let (fx, fy, vx, vy) = foldData[f]
+                return Result { try fitAndScore(bases[job.model], fx, fy, vx, vy, seed: seed, stop: stop, keep: false) }
+                    .mapError(asLearningError)
+            }
+            return Result { try fitAndScore(bases[job.model], trainX, trainY, holdX, holdY, seed: seed, stop: stop, keep: true) }
+                .mapError(asLearningError)
+        }
+        if stop() { throw LearningError.cancelled("training") }
+        var evaluations = [ModelEvaluation]()
+        var holdoutFits = [Algorithm: FitOutcome]()
+        for (m, algorithm) in algorithms.enumerated() {
+            var evaluation = ModelEvaluation(algorithm: algorithm, hyperparameters: bases[m], cvAUC: nil, foldAUCs: [],
+                                             holdout: nil, trainSeconds: 0, cvSeconds: 0, notes: [], error: nil)
+            for (job, outcome) in zip(jobList, outcomes) where job.model == m {
+                switch outcome {
+                case .failure(let e):
+                    if e.code == .cancelled { throw e }
+                    evaluation.error = evaluation.error ?? e.description
+                case .success(let o) where job.fold == nil:
+                    evaluation.holdout = try Metrics(labels: holdY, probabilities: o.probabilities)
+                    evaluation.trainSeconds = o.seconds
+                    evaluation.notes = o.notes
+                    holdoutFits[algorithm] = o
+                case .success(let o):
+                    evaluation.foldAUCs.append(o.auc)
+                    evaluation.cvSeconds += o.seconds
+                }
+            }
+            if evaluation.error == nil { evaluation.cvAUC = mean(evaluation.foldAUCs) }
+            evaluations.append(evaluation)
+        }
+        evaluations.sort { $0.algorithm < $1.algorithm }
+        guard let best = evaluations.filter({ $0.cvAUC != nil })
+            .max(by: { ($0.cvAUC!, -algorithmRank($0.algorithm)) < ($1.cvAUC!, -algorithmRank($1.algorithm)) }) else {
+            throw LearningError(.libraryError, "every algorithm failed: " + evaluations.compactMap(\.error).joined(separator: "; "))
+        }
+
+        // Stage 3: tuning of the chosen algorithm.
+        let tuningStart = now()
+        var trials = [TuningTrial]()
+        var finalParameters = best.hyperparameters
+        var finalCV = best.cvAUC!
+        if config.tune, config.tuningTrials > 0, config.tuningSeconds > 0 {
+            let tuned = try tune(best: best, features: x.cols, foldData: foldData, config: config, stop: stop, deadline: tuningStart + config.tuningSeconds)
+            trials = tuned.trials
+            if let winner = tuned.winner {
+                finalParameters = winner.hyperparameters
+                finalCV = winner.cvAUC
+            }
+        }
+        let tuningSeconds = now() - tuningStart
+
+        // Stage 4: the final model on the purged training part.
+        let final: FitOutcome
+        if finalParameters == best.hyperparameters, let fit = holdoutFits[best.algorithm] {
+            final = fit
+        } else {
+            final = try fitAndScore(finalParameters, trainX, trainY, holdX, holdY, seed: modelSeed(config.seed, best.algorithm), stop: stop, keep: true)
+        }
+        let model = final.model!
+        var importance: FeatureImportanceReport?
+        if config.computeImportance {
+            importance = try FeatureImportance.report(model, holdX, labels: holdY, seed: SplitMix64.derive(config.seed, 0x1A), shouldStop: stop)
+        }
+        return TrainingResult(
+            configuration: config, rows: x.rows, trainRows: split.train, holdoutRows: split.holdout, purgedRows: split.purged,
+            holdoutStart: split.holdoutStart, folds: folds, evaluations: evaluations, chosen: best.algorithm,
+            hyperparameters: finalParameters, baseCVAUC: best.cvAUC!, finalCVAUC: finalCV, tuningTrials: trials,
+            tuningSeconds: tuningSeconds, holdout: try Metrics(labels: holdY, probabilities: final.probabilities),
+            holdoutPredictions: final.probabilities, model: Data(try model.serialize()), modelNotes: model.notes,
+            importance: importance, libraryVersions: Classifiers.libraryVersions, totalSeconds: now() - started
+        )
+    }
+
+    // MARK: - Tuning
+
+    private struct Winner { var hyperparameters: Hyperparameters; var cvAUC: Double }
+
+    /// Successive halving over fold rungs: rung r evaluates its survivors on the last
+    /// `foldCounts[r]` folds; the base configuration's fold AUCs are reused, not recomputed.
+    private static func tune(
+        best: ModelEvaluation, features: Int, foldData: [(FeatureMatrix, [Int], FeatureMatrix, [Int])],
+        config: TrainingConfiguration, stop: @escaping StopCheck, deadline: Double
+    ) throws -> (trials: [TuningTrial], winner: Winner?) {
+        var rng = SplitMix64(seed: SplitMix64.derive(config.seed, 0x7E57))
+        var candidates = [best.hyperparameters]
+        var seen: Set<Hyperparameters> = [best.hyperparameters]
+        var attempts = 0
+        while candidates.count < config.tuningTrials + 1, attempts < config.tuningTrials * 20 {
+            attempts += 1
+            let c = SearchSpace.sample(best.hyperparameters, features: features, rng: &rng)
+            if seen.insert(c).inserted { candidates.append(c) }
+        }
+        let pool = candidates
+        let nFolds = foldData.count
+        var foldCounts = [Int]()
+        var k = 1
+        while k < nFolds { foldCounts.append(k); k *= 2 }
+        foldCounts.append(nFolds)
+        let seed = modelSeed(config.seed, best.algorithm)
+        var trials = [TuningTrial]()
+        var alive = Array(candidates.indices)
+        var lastScores = [Int: Double]()
+        var lastRung = -1
+        for (rung, count) in foldCounts.enumerated() {
+            let foldIndices = Array((nFolds - count)..<nFolds)
+            let evaluate = alive.filter { $0 != 0 }
+            let results = ParallelWorkers.map(count: evaluate.count, workers: config.workers) { i -> TuningTrial in
+                let c = evaluate[i]
+                var trial = TuningTrial(candidate: c, rung: rung, folds: foldIndices, hyperparameters: pool[c],
+                                        meanAUC: nil, seconds: 0, error: nil)
+                guard now() < deadline, !stop() else {
+                    trial.error = "skipped: tuning budget spent"
+                    return trial
+                }
+                let t0 = now()
+                var aucs = [Double]()
+                for f in foldIndices {
+                    let (fx, fy, vx, vy) = foldData[f]
+                    do {
+                        aucs.append(try fitAndScore(pool[c], fx, fy, vx, vy, seed: seed, stop: stop, keep: false).auc)
+                    } catch {
+                        trial.error = asLearningError(error).description
+                        break
+                    }
+                }
+                if trial.error == nil { trial.meanAUC = mean(aucs) }
+                trial.seconds = now() - t0
+                return trial
+            }
+            if stop() { throw LearningError.cancelled("tuning") }
+            trials.append(TuningTrial(candidate: 0, rung: rung, folds: foldIndices, hyperparameters: pool[0],
+                                      meanAUC: mean(foldIndices.map { best.foldAUCs[$0] }), seconds: 0,
+                                      error: nil))
+            trials += results
+            var scores = [Int: Double]()
+            scores[0] = mean(foldIndices.map { best.foldAUCs[$0] })
+            for t in results { if let auc = t.meanAUC { scores[t.candidate] = auc } }
+            // A rung where some draw was skipped for time ends the search at the previous rung.
+            if results.contains(where: { $0.error?.hasPrefix("skipped") == true }) {
+                if rung == 0 { lastScores = scores; lastRung = rung }
+                break
+            }
+            lastScores = scores
+            lastRung = rung
+            let keep = max(1, Int((Double(alive.count) / Double(config.halvingFactor)).rounded(.up)))
+            alive = scores.keys.sorted { (scores[$0]!, -$0) > (scores[$1]!, -$1) }.prefix(keep).sorted()
+            if alive.count <= 1 && rung < foldCounts.count - 1 && alive == [0] { break }
+        }
+        // Only a draw measured on every fold (the last rung) can replace the base parameters.
+        guard lastRung == foldCounts.count - 1,
+              let top = lastScores.keys.max(by: { (lastScores[$0]!, -$0) < (lastScores[$1]!, -$1) }),
+              top != 0, lastScores[top]! > lastScores[0]! else {
+            return (trials, nil)
+        }
+        return (trials, Winner(hyperparameters: pool[top], cvAUC: lastScores[top]!))
+    }
+
+    // MARK: - Helpers
+
+    struct FitOutcome {
+        var probabilities: [Double]
+        var auc: Double
+        var seconds: Double
+        var notes: [String]
+        var model: (any Classifier)?
+    }
+
+    static func fitAndScore(
+        _ parameters: Hyperparameters, _ x: FeatureMatrix, _ y: [Int], _ vx: FeatureMatrix, _ vy: [Int],
+        seed: UInt64, stop: @escaping StopCheck, keep: Bool
+    ) throws -> FitOutcome {
+        let t0 = now()
+        let model = Classifiers.make(parameters)
+        try model.fit(x, y: y, seed: seed, shouldStop: stop)
+        let seconds = now() - t0
+        let p = try model.predictProbabilities(vx)
+        return FitOutcome(probabilities: p, auc: Metrics.auc(labels: vy, scores: p), seconds: seconds,
+                          notes: model.notes, model: keep ? model : nil)
+    }
+
+    /// The seed a model of `algorithm` is trained with in this run.
+    public static func modelSeed(_ seed: UInt64, _ algorithm: Algorithm) -> UInt64 {
+        SplitMix64.derive(seed, UInt64(algorithmRank(algorithm) + 1))
+    }
+
+    private static func algorithmRank(_ a: Algorithm) -> Int { Algorithm.allCases.firstIndex(of: a)! }
+
+    /// Rough relative cost, to start the slowest jobs first.
+    private static func cost(_ a: Algorithm) -> Int {
+        switch a { case .svm: 5; case .rf: 4; case .nn: 3; case .gb: 2; case .lr: 1 }
+    }
+
+    private static func mean(_ v: [Double]) -> Double { v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count) }
+
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    private static func asLearningError(_ e: any Error) -> LearningError {
+        (e as? LearningError) ?? LearningError(.libraryError, "\(e)")
+    }
+}
