@@ -40,7 +40,7 @@ extension JobRunner {
 /// waits for its next period (or a restart). Failing to read the last runs is retried likewise.
 ///
 /// Time: `now` and `sleep` are injected, so tests run months of schedule in milliseconds.
-public struct SchedulerService: Service {
+public struct SchedulerService: Service, CustomStringConvertible {
     /// Tuning of the loop.
     public struct Options: Sendable {
         /// Longest single wait before re-reading the clock. Default 15 minutes.
@@ -96,6 +96,9 @@ public struct SchedulerService: Service {
         self.now = now
         self.sleep = sleep
     }
+
+    /// "SchedulerService" (swift-service-lifecycle logs services by their description).
+    public var description: String { "SchedulerService" }
 
     public func run() async throws {
         if options.sendReady { notifier.ready() }
