@@ -1,0 +1,209 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+
+@testable import Daemon
+
+/// A clock the fake sleep advances; sleeping past `end` ends the service (CancellationError).
+final class FakeClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+    let end: Date
+    private var sleeps: [Duration] = []
+
+    init(start: Date, end: Date) {
+        current = start
+        self.end = end
+    }
+
+    var now: Date { lock.withLock { current } }
+    var sleepCount: Int { lock.withLock { sleeps.count } }
+
+    func sleep(_ d: Duration) async throws {
+        let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        let stop: Bool = lock.withLock {
+            sleeps.append(d)
+            let next = current.addingTimeInterval(seconds)
+            if next >= end { return true }
+            current = next
+            return false
+        }
+        if stop { throw CancellationError() }
+        await Task.yield()
+    }
+}
+
+struct RunRecord: Hashable, Sendable, CustomStringConvertible {
+    var job: JobKind
+    var period: String
+    var at: Date
+    var description: String { "\(job.rawValue)@\(period)" }
+}
+
+/// Records runs and stores last runs like the real store would; can fail on demand.
+actor FakeRunner: JobRunner {
+    private(set) var stored: [JobKind: String]
+    private(set) var runs: [RunRecord] = []
+    private(set) var attempts: [RunRecord] = []
+    private let clock: @Sendable () -> Date
+    /// Fails a job's attempt while this returns true.
+    private let fail: @Sendable (JobKind, Int) -> Bool
+
+    init(lastRuns: [JobKind: String], clock: @escaping @Sendable () -> Date, fail: @escaping @Sendable (JobKind, Int) -> Bool = { _, _ in false }) {
+        stored = lastRuns
+        self.clock = clock
+        self.fail = fail
+    }
+
+    struct Boom: Error {}
+
+    func run(job: JobKind, period: String) async throws {
+        let record = RunRecord(job: job, period: period, at: clock())
+        attempts.append(record)
+        if fail(job, attempts.filter { $0.job == job }.count) { throw Boom() }
+        runs.append(record)
+        stored[job] = period
+    }
+
+    func lastRuns() async throws -> [JobKind: String] { stored }
+
+    func statusSummary() async -> String? { "production v7" }
+}
+
+let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+@Suite("Scheduler service")
+struct SchedulerServiceTests {
+    let schedule = ScheduleConfig()
+
+    func service(
+        runner: FakeRunner, clock: FakeClock, notifier: Notifier = .disabled, options: SchedulerService.Options = .init()
+    ) -> SchedulerService {
+        SchedulerService(
+            schedule: schedule, runner: runner, logger: quietLogger, notifier: notifier, watchdogInterval: nil,
+            options: options, now: { clock.now }, sleep: { try await clock.sleep($0) }
+        )
+    }
+
+    @Test func startupAfterFortyDaysRunsEachMissedJobOnce() async throws {
+        let start = instant("2026-11-19T12:00:00+05:30")
+        let clock = FakeClock(start: start, end: start.adding(minutes: 1))
+        let runner = FakeRunner(lastRuns: [.daily: "2026-10-10", .weekly: "2026-10-10", .monthly: "2026-10"], clock: { clock.now })
+        let sent = Recorder<String>()
+        try await service(runner: runner, clock: clock, notifier: Notifier { sent.append($0); return true }).run()
+
+        #expect(await runner.runs.map(\.description) == ["daily@2026-11-18", "weekly@2026-11-14", "monthly@2026-11"])
+        #expect(sent.all.first == "READY=1")
+        #expect(sent.all.contains("STATUS=production v7; next: daily at 2026-11-19T18:30+05:30"))
+        #expect(sent.all.last == "STOPPING=1")
+    }
+
+    @Test func restartWithinAPeriodRunsNothing() async throws {
+        let start = instant("2026-11-25T20:00:00+05:30")
+        let clock = FakeClock(start: start, end: start.adding(hours: 1))
+        let runner = FakeRunner(lastRuns: [.daily: "2026-11-25", .weekly: "2026-11-21", .monthly: "2026-11"], clock: { clock.now })
+        try await service(runner: runner, clock: clock).run()
+        #expect(await runner.attempts.isEmpty)
+        #expect(clock.sleepCount >= 4)  // it did wait, in 15-minute chunks
+    }
+
+    @Test func fortyDaysOfRunningFiresEveryPeriodOnceOnTime() async throws {
+        let start = instant("2026-11-01T00:00:00+05:30")
+        let clock = FakeClock(start: start, end: start.adding(days: 40))
+        let runner = FakeRunner(lastRuns: [.daily: "2026-10-31", .weekly: "2026-10-31", .monthly: "2026-11"], clock: { clock.now })
+        try await service(runner: runner, clock: clock).run()
+        let runs = await runner.runs
+        #expect(Set(runs.map(\.description)).count == runs.count, "no period twice")
+        #expect(runs.filter { $0.job == .daily }.count == 40)
+        #expect(runs.filter { $0.job == .weekly }.map(\.period) == ["2026-11-07", "2026-11-14", "2026-11-21", "2026-11-28", "2026-12-05"])
+        #expect(runs.filter { $0.job == .monthly }.map(\.period) == ["2026-12"])
+        // Each ran exactly at its scheduled instant (the fake sleep lands on it).
+        for r in runs {
+            #expect(r.at == schedule.latestFire(of: r.job, atOrBefore: r.at).scheduledAt, "\(r)")
+        }
+    }
+
+    @Test func failedJobIsRetriedThenGivenUpForThePeriod() async throws {
+        let start = instant("2026-11-25T18:00:00+05:30")
+        let clock = FakeClock(start: start, end: instant("2026-11-26T19:00:00+05:30"))
+        // Daily fails on its first 4 attempts.
+        let runner = FakeRunner(
+            lastRuns: [.daily: "2026-11-24", .weekly: "2026-11-21", .monthly: "2026-11"], clock: { clock.now },
+            fail: { job, attempt in job == .daily && attempt <= 4 }
+        )
+        try await service(runner: runner, clock: clock).run()
+        let attempts = await runner.attempts.map { StderrLogHandler.timestamp($0.at) + " " + $0.description }
+        #expect(attempts == [
+            "2026-11-25T13:00:00Z daily@2026-11-25",  // 18:30 IST
+            "2026-11-25T13:10:00Z daily@2026-11-25",  // retry after 10 min
+            "2026-11-25T13:20:00Z daily@2026-11-25",  // third and last attempt for this period
+            "2026-11-26T13:00:00Z daily@2026-11-26",  // next period: fails (4th)
+            "2026-11-26T13:10:00Z daily@2026-11-26",  // retried, succeeds
+        ])
+        #expect(await runner.stored[.daily] == "2026-11-26")
+    }
+
+    @Test func realTimerServiceGroupShutsDownGracefullyAndPingsWatchdog() async throws {
+        let runner = FakeRunner(lastRuns: [.daily: "9999", .weekly: "9999", .monthly: "9999"], clock: { Date() })
+        let sent = Recorder<String>()
+        let service = SchedulerService(
+            schedule: schedule, runner: runner, logger: quietLogger, notifier: Notifier { sent.append($0); return true },
+            watchdogInterval: .milliseconds(20)
+        )
+        let group = ServiceGroup(configuration: .init(services: [service], logger: quietLogger))
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            // Wait until the scheduler is sleeping on its timer (STATUS sent) and has pinged.
+            while !(sent.all.contains { $0.hasPrefix("STATUS=") } && sent.all.filter { $0 == "WATCHDOG=1" }.count >= 3) {
+                try await Task.sleep(for: .milliseconds(10))
+                if ContinuousClock.now - started > .seconds(10) { break }
+            }
+            let beforeShutdown = ContinuousClock.now
+            await group.triggerGracefulShutdown()
+            try await tasks.next()
+            #expect(ContinuousClock.now - beforeShutdown < .seconds(2), "the timer wait is cancelled at once")
+        }
+        #expect(sent.all.first == "READY=1")
+        #expect(sent.all.filter { $0 == "WATCHDOG=1" }.count >= 3)
+        #expect(sent.all.last == "STOPPING=1")
+        #expect(await runner.attempts.isEmpty)
+    }
+
+    @Test func localTimeFormat() {
+        let zone = TimeZone(identifier: "America/New_York")!
+        #expect(SchedulerService.localTime(instant("2026-03-08T07:30:00Z"), zone: zone) == "2026-03-08T03:30-04:00")
+        #expect(SchedulerService.localTime(instant("2026-11-25T13:00:00Z"), zone: TimeZone(identifier: "Asia/Kolkata")!)
+            == "2026-11-25T18:30+05:30")
+    }
+}
+
+@Suite("Dispatch timer sleep")
+struct DispatchTimerSleepTests {
+    @Test func sleepsAboutTheDuration() async throws {
+        let start = ContinuousClock.now
+        try await DispatchTimerSleep.sleep(.milliseconds(50))
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed >= .milliseconds(45) && elapsed < .seconds(2))
+        try await DispatchTimerSleep.sleep(.zero)
+    }
+
+    @Test func cancellationEndsTheWaitAtOnce() async {
+        let start = ContinuousClock.now
+        let task = Task { try await DispatchTimerSleep.sleep(.seconds(3600)) }
+        try? await Task.sleep(for: .milliseconds(20))
+        task.cancel()
+        let result = await task.result
+        #expect(throws: CancellationError.self) { try result.get() }
+        #expect(ContinuousClock.now - start < .seconds(2))
+    }
+
+    @Test func alreadyCancelledThrowsImmediately() async {
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await DispatchTimerSleep.sleep(.seconds(3600))
+        }
+        await #expect(throws: CancellationError.self) { try await task.value }
+    }
+}
