@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import Improvement
+import TradingDomain
+
+/// `improvementd label`: label every signal from the stored bars (triple barrier), then features.
+struct LabelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "label", abstract: "Label signals from the bars that follow them, and compute their features.")
+
+    @Flag(name: .long, help: "Print as JSON.")
+    var json = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let app = try global.app()
+        let labels = try app.label()
+        let features = try app.computeFeatures()
+        if json {
+            print(try Output.json(["labels": try Output.json(labels), "features": try Output.json(features)]))
+            return
+        }
+        print("labeled \(labels.signals) signals: \(labels.success) success, \(labels.failure) failure, \(labels.pending) pending, \(labels.expired) expired (\(labels.changed) new or changed)")
+        print("features: \(features.rows) rows x \(features.columns) columns, schema v\(features.schemaVersion) \(features.schemaHash) (\(features.changed) new or changed)")
+        try StrategyTable.print(app)
+    }
+}
+
+/// `improvementd backfill --strategy NAME...`: replay built-in strategies over the bars (SPEC §10).
+struct BackfillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backfill",
+        abstract: "Create historical signals by replaying built-in strategies over the stored bars, then label them."
+    )
+
+    @Option(name: .long, parsing: .upToNextOption, help: "momentum, mean_reversion, breakout, breakdown (repeatable; default all).")
+    var strategy: [String] = []
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        for s in strategy where BuiltInStrategy(rawValue: s) == nil {
+            throw ValidationError("unknown strategy '\(s)'; expected \(BuiltInStrategy.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        let app = try global.app()
+        let chosen = strategy.isEmpty ? BuiltInStrategy.allCases : strategy.compactMap(BuiltInStrategy.init(rawValue:))
+        let count = try app.backfill(chosen)
+        print("backfill \(chosen.map(\.rawValue).joined(separator: ", ")): \(count.written + count.unchanged) signals, \(count.written) new or changed")
+        let labels = try app.label()
+        let features = try app.computeFeatures()
+        print("labeled \(labels.signals) signals: \(labels.success) success, \(labels.failure) failure, \(labels.pending) pending, \(labels.expired) expired; features for \(features.rows)")
+        try StrategyTable.print(app)
+    }
+}
+
+/// `improvementd export outcomes|features|predictions FILE`.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "export", abstract: "Write outcomes, features or predictions as CSV.")
+
+    @Argument(help: "outcomes, features or predictions.")
+    var kind: String
+
+    @Argument(help: "The CSV file to write.")
+    var file: String
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard App.ExportKind(rawValue: kind) != nil else {
+            throw ValidationError("unknown export '\(kind)'; expected outcomes, features or predictions")
+        }
+    }
+
+    func run() throws {
+        let app = try global.app()
+        let n = try app.export(App.ExportKind(rawValue: kind)!, to: file)
+        print("wrote \(n) \(kind) rows to \(file)")
+    }
+}
+
+/// The per-strategy table shown after labeling.
+enum StrategyTable {
+    static func print(_ app: App) throws {
+        let rows = try app.strategySummaries()
+        guard !rows.isEmpty else { return }
+        Swift.print("strategy          signals  success  failure  pending  expired  success rate")
+        for r in rows {
+            let rate = r.successRate.map { String(format: "%.1f %%", $0 * 100) } ?? "-"
+            Swift.print(r.strategy.padding(toLength: 16, withPad: " ", startingAt: 0)
+                + [r.signals, r.success, r.failure, r.pending, r.expired].map { String($0).leftPad(9) }.joined() + rate.leftPad(14))
+        }
+    }
+}
+
+extension String {
+    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+}
