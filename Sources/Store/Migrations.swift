@@ -162,6 +162,10 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("v2-model-importance") { db in
+            // Feature importance per version (JSON), so each report can measure rank stability.
+            try db.execute(sql: "ALTER TABLE model_versions ADD COLUMN importance TEXT")
+        }
         return migrator
     }
 }

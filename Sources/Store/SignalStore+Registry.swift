@@ -43,12 +43,15 @@ public struct NewModelVersion: Sendable {
     public var holdoutMetrics: String
     public var artifact: [UInt8]
     public var reportPath: String?
+    /// JSON text of the feature importance, or nil.
+    public var importance: String?
 
     public init(
         algorithm: String, hyperparameters: String, featureSchemaHash: String, dataStart: String?, dataEnd: String?,
         nTrain: Int, nHoldout: Int, seed: Int, libraryVersions: String, cvMetrics: String, holdoutMetrics: String,
-        artifact: [UInt8], reportPath: String? = nil
+        artifact: [UInt8], reportPath: String? = nil, importance: String? = nil
     ) {
+        self.importance = importance
         self.algorithm = algorithm
         self.hyperparameters = hyperparameters
         self.featureSchemaHash = featureSchemaHash
@@ -86,12 +89,12 @@ extension SignalStore {
             try db.execute(sql: """
                 INSERT INTO model_versions (algorithm, hyperparameters, feature_schema_hash, data_start, data_end,
                     n_train, n_holdout, seed, library_versions, cv_metrics, holdout_metrics, artifact, artifact_sha256,
-                    status, report_path, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'candidate', ?, ?)
+                    status, report_path, created_at, importance)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'candidate', ?, ?, ?)
                 """, arguments: [
                     m.algorithm, m.hyperparameters, m.featureSchemaHash, m.dataStart, m.dataEnd, m.nTrain, m.nHoldout,
                     m.seed, m.libraryVersions, m.cvMetrics, m.holdoutMetrics, Data(m.artifact), Self.sha256(m.artifact),
-                    m.reportPath, Self.timestamp(),
+                    m.reportPath, Self.timestamp(), m.importance,
                 ])
             return Int(db.lastInsertedRowID)
         }
@@ -109,6 +112,15 @@ extension SignalStore {
             holdoutMetrics: row[11], artifactSHA256: row[12], status: row[13], decisionReason: row[14], reportPath: row[15],
             createdAt: row[16]
         )
+    }
+
+    /// The stored feature importance JSON of `version`.
+    public func importance(_ version: Int) throws(StoreError) -> String? {
+        try read("reading importance") { try String.fetchOne($0, sql: "SELECT importance FROM model_versions WHERE version = ?", arguments: [version]) }
+    }
+
+    public func setReportPath(_ version: Int, _ path: String) throws(StoreError) {
+        try write("recording the report path") { try $0.execute(sql: "UPDATE model_versions SET report_path = ? WHERE version = ?", arguments: [path, version]) }
     }
 
     public func modelVersions() throws(StoreError) -> [ModelVersionRecord] {

@@ -1,0 +1,135 @@
+import Foundation
+import Learning
+import Store
+import TradingDomain
+
+/// What a training run decided: the version registered and whether it became production.
+public struct TrainingDecision: Codable, Sendable {
+    public var version: Int
+    public var algorithm: String
+    public var promoted: Bool
+    /// Why it was promoted or kept as a rejected candidate.
+    public var reason: String
+    public var candidateAUC: Double
+    /// Production's AUC on the same holdout rows, when there was a production model.
+    public var productionAUC: Double?
+    public var productionVersion: Int?
+    public var grade: String
+    public var reportPath: String?
+}
+
+extension App {
+    /// The learning configuration from the daemon's configuration.
+    public func trainingConfiguration(algorithms: [Algorithm]? = nil, tune: Bool = true) -> TrainingConfiguration {
+        var c = TrainingConfiguration()
+        c.algorithms = algorithms ?? config.algorithms.compactMap(Algorithm.init(rawValue:))
+        c.seed = UInt64(config.seed)
+        c.holdoutFraction = config.holdoutFraction
+        c.tune = tune && config.tuningTrials > 0
+        c.tuningTrials = config.tuningTrials
+        c.tuningSeconds = config.tuningSeconds
+        return c
+    }
+
+    /// Trains, registers a version, decides promotion (champion/challenger on the same holdout)
+    /// and writes the report. Nothing is registered if training fails or is stopped.
+    public func train(
+        algorithms: [Algorithm]? = nil, tune: Bool = true, shouldStop: StopCheck? = nil, now: Date = Date()
+    ) throws -> (TrainingDecision, TrainingResult, TrainingDataset) {
+        let data = try trainingDataset()
+        guard data.labels.count >= 50 else {
+            throw NotEnoughData(description: "only \(data.labels.count) labeled signals have features; training needs at least 50 (import or backfill more history)")
+        }
+        let configuration = trainingConfiguration(algorithms: algorithms, tune: tune)
+        let result = try Trainer.train(
+            data.x, labels: data.labels, entryDays: data.entryDays, exitDays: data.exitDays,
+            configuration: configuration, shouldStop: shouldStop
+        )
+        if shouldStop?() == true { throw LearningError(.cancelled, "training stopped before registration") }
+
+        // Champion/challenger: production scores the very same holdout rows.
+        let production = try store.productionModel()
+        var productionAUC: Double?
+        var comparison = ""
+        if let production {
+            if production.featureSchemaHash == data.schemaHash {
+                let model = try Classifiers.load(try store.artifact(production.version))
+                let holdX = data.x.selecting(rows: result.holdoutRows)
+                let holdY = result.holdoutRows.map { data.labels[$0] }
+                productionAUC = Metrics.auc(labels: holdY, scores: try model.predictProbabilities(holdX))
+                comparison = "on the same \(holdY.count) holdout signals"
+            } else {
+                productionAUC = Self.decodeAUC(production.holdoutMetrics)
+                comparison = "against production's recorded holdout AUC (its feature schema differs)"
+            }
+        }
+        let candidateAUC = result.holdout.auc
+        let margin = config.promotionMargin
+        let promoted: Bool
+        let reason: String
+        if let production, let prodAUC = productionAUC {
+            promoted = candidateAUC > prodAUC + margin
+            reason = promoted
+                ? String(format: "holdout AUC %.4f beats production v%d's %.4f by more than the margin %.4f %@", candidateAUC, production.version, prodAUC, margin, comparison)
+                : String(format: "holdout AUC %.4f does not beat production v%d's %.4f by more than the margin %.4f %@; production kept", candidateAUC, production.version, prodAUC, margin, comparison)
+        } else {
+            promoted = true
+            reason = String(format: "first model: no production model yet (holdout AUC %.4f)", candidateAUC)
+        }
+
+        let previousImportance = try production.flatMap { try store.importance($0.version) }
+            .flatMap { try? JSONDecoder().decode(FeatureImportanceReport.self, from: Data($0.utf8)) }
+        let stability: Double? = {
+            guard let previous = previousImportance, let current = result.importance, previous.features == current.features else { return nil }
+            return FeatureImportance.rankStability(previous.primary, current.primary)
+        }()
+
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try encoder.encode(v), as: UTF8.self) }
+        let trainEntries = result.trainRows.map { data.entryDays[$0] }
+        let version = try store.registerModel(NewModelVersion(
+            algorithm: result.chosen.rawValue, hyperparameters: result.hyperparameters.jsonString(),
+            featureSchemaHash: data.schemaHash,
+            dataStart: trainEntries.min().map { Day(number: Int32($0)).iso },
+            dataEnd: trainEntries.max().map { Day(number: Int32($0)).iso },
+            nTrain: result.trainRows.count, nHoldout: result.holdoutRows.count, seed: config.seed,
+            libraryVersions: try json(result.libraryVersions), cvMetrics: try json(result.evaluations),
+            holdoutMetrics: try json(result.holdout), artifact: [UInt8](result.model),
+            importance: try result.importance.map(json)
+        ))
+        if promoted { try store.promote(version, reason: reason) } else { try store.reject(version, reason: reason) }
+
+        var decision = TrainingDecision(
+            version: version, algorithm: result.chosen.rawValue, promoted: promoted, reason: reason,
+            candidateAUC: candidateAUC, productionAUC: productionAUC, productionVersion: production?.version,
+            grade: result.holdout.grade.rawValue
+        )
+        let report = TrainingReport(
+            version: version, createdAt: now, dataset: data, result: result, decision: decision,
+            stability: stability, previousVersion: previousImportance == nil ? nil : production?.version
+        )
+        do {
+            decision.reportPath = try report.write(to: config.reportsDir)
+            try store.setReportPath(version, decision.reportPath!)
+        } catch {
+            decision.reportPath = nil // the model is registered; a report folder problem is not fatal
+        }
+        try store.setSetting("last_training_label_change", try store.lastLabelChange() ?? "")
+        try store.setSetting("last_training_at", SignalStoreTime.iso(now))
+        return (decision, result, data)
+    }
+
+    static func decodeAUC(_ json: String) -> Double? {
+        (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["auc"] as? Double
+    }
+}
+
+/// ISO time stamps in the store's format.
+public enum SignalStoreTime {
+    public static func iso(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: date)
+    }
+}
