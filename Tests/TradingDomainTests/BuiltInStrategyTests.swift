@@ -93,4 +93,25 @@ import Testing
             }
         }
     }
+
+    /// For every signal on two symbols: garble its entry bar except the open (close / 10, high
+    /// x 10, low / 10, volume 0) and every later bar; the same signal must still come out.
+    @Test(arguments: ["YESBANK", "INDHOTEL"])
+    func everySignalSurvivesGarbageFromItsEntryBar(_ symbol: String) throws {
+        let series = try TestData.loadSeries(symbol)
+        for strategy in BuiltInStrategy.allCases {
+            let signals = strategy.signals(for: series)
+            for s in signals {
+                let entry = try #require(series.firstIndex(onOrAfter: s.entryDate))
+                var garbage = series
+                for i in entry..<garbage.bars.count {
+                    let b = garbage.bars[i]
+                    garbage.bars[i] = Bar(day: b.day, open: i == entry ? b.open : b.open * 3, high: b.high * 10,
+                                          low: b.low / 10, close: b.close / 10, volume: 0)
+                }
+                let again = strategy.signals(for: garbage).first { $0.id == s.id }
+                #expect(again == s, "\(s.id)")
+            }
+        }
+    }
 }
