@@ -62,6 +62,10 @@ import Testing
         #expect(s.hash != FeatureSchema(externalNames: ["alpha", "zeta"], version: 2).hash)
         // Pinned: the FNV-1a 64 of "1|" + the 30 base names is part of the stored-model contract.
         #expect(FeatureSchema().hash == FeatureSchema.fnv1a64Hex("1|" + FeatureSchema.baseColumns.joined(separator: ",")))
+        // Literal values (computed independently in Python): a change here means stored models
+        // no longer match, so bump `FeatureSchema.currentVersion` deliberately.
+        #expect(FeatureSchema().hash == "d7e5bd5531245d37")
+        #expect(FeatureSchema(externalNames: ["sentiment"]).hash == "2f902bd08d04b5c9")
         #expect(FeatureSchema.fnv1a64Hex("") == "cbf29ce484222325")
         #expect(FeatureSchema.fnv1a64Hex("a") == "af63dc4c8601ec8c")
     }

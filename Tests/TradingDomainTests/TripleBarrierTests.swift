@@ -271,7 +271,10 @@ import Foundation
 
     @Test func labelConfigDecodesDefaults() throws {
         let json = #"{"horizon_days": 20}"#
-        let cfg = try JSONDecoder().decode(LabelConfig.self, from: Data(json.utf8))
+        let snake = JSONDecoder()
+        snake.keyDecodingStrategy = .convertFromSnakeCase
+        let cfg = try snake.decode(LabelConfig.self, from: Data(json.utf8))
+        #expect(try JSONDecoder().decode(LabelConfig.self, from: Data(#"{"horizonDays": 20}"#.utf8)) == cfg)
         #expect(cfg.horizonDays == 20)
         #expect(cfg.successThreshold == 0.02)
         #expect(cfg.defaultTargetPct == 0.10)

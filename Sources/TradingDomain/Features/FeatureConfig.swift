@@ -16,10 +16,9 @@ public struct FeatureConfig: Sendable, Codable, Equatable, Hashable {
         self.resultsEventKind = resultsEventKind
     }
 
+    /// Keys are the property names (`.convertFromSnakeCase` reads `index_symbol` too).
     enum CodingKeys: String, CodingKey {
-        case indexSymbol = "index_symbol"
-        case resultsSeason = "results_season"
-        case resultsEventKind = "results_event_kind"
+        case indexSymbol, resultsSeason, resultsEventKind
     }
 
     public init(from decoder: any Decoder) throws {

@@ -1,8 +1,8 @@
 /// Computes the point-in-time feature rows of SPEC §4 for signals.
 ///
 /// Built once from all bars: indicators are precomputed per symbol in forward passes (O(bars)),
-/// then a signal's row is binary searches and lookups at its feature date (O(log bars) plus
-/// its sector peers). Choices where SPEC §4 is silent:
+/// then a signal's row is binary searches and lookups at its feature date (O(log bars); sector
+/// totals are cached per (sector, date) by `rows(for:)`). Choices where SPEC §4 is silent:
 /// - the feature date is the symbol's last bar strictly before `entry_date`; when the symbol
 ///   has no such bar, symbol features are NaN and index, sector and external lookups use
 ///   `entry_date - 1`;
@@ -15,6 +15,9 @@
 /// - MACD is NaN for the first 33 bars (the 26- and 9-bar EMAs warm up), see `Indicators`;
 /// - `correlation_with_index` pairs each series' own simple daily return (close / its previous
 ///   bar's close - 1) on the last 60 dates where both have a bar and a previous bar;
+/// - `sector_performance` is (sum over every sector member - the symbol's own momentum) /
+///   (count - 1), members taken in sorted order, so it is the same bits for every caller;
+///   "without 20 bars of history" means no close 20 bars before the member's last bar;
 /// - market-cap categories match case-insensitively; a flag of a NaN is NaN.
 public struct FeatureEngine: Sendable {
     public let schema: FeatureSchema

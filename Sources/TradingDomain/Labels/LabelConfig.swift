@@ -25,12 +25,10 @@ public struct LabelConfig: Sendable, Codable, Equatable, Hashable {
         self.expiryGraceDays = expiryGraceDays
     }
 
+    /// Keys are the property names, so a decoder with `.convertFromSnakeCase` reads
+    /// `horizon_days` too.
     enum CodingKeys: String, CodingKey {
-        case horizonDays = "horizon_days"
-        case successThreshold = "success_threshold"
-        case defaultTargetPct = "default_target_pct"
-        case defaultStopPct = "default_stop_pct"
-        case expiryGraceDays = "expiry_grace_days"
+        case horizonDays, successThreshold, defaultTargetPct, defaultStopPct, expiryGraceDays
     }
 
     public init(from decoder: any Decoder) throws {
