@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "improvementd",
             dependencies: [
-                "Improvement",
+                "Improvement", "Learning", "Store", "TradingDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -9,7 +9,7 @@ struct Root: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "improvementd",
         abstract: "Makes a trading system's signal classifier improve itself on real outcomes.",
-        subcommands: [ImportCommand.self, BackfillCommand.self, LabelCommand.self, ExportCommand.self, StatusCommand.self]
+        subcommands: [ImportCommand.self, BackfillCommand.self, LabelCommand.self, TrainCommand.self, PredictCommand.self, ModelsCommand.self, ExportCommand.self, StatusCommand.self]
     )
 }
 

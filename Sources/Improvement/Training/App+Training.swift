@@ -133,3 +133,8 @@ public enum SignalStoreTime {
         return f.string(from: date)
     }
 }
+
+extension App {
+    /// The holdout AUC recorded for a version.
+    public static func holdoutAUC(_ record: ModelVersionRecord) -> Double? { decodeAUC(record.holdoutMetrics) }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Learning
+import Store
+import TradingDomain
+
+/// What `predict` did (SPEC §5.6).
+public struct ScoringReport: Codable, Sendable {
+    public var modelVersion: Int?
+    public var unlabeled = 0
+    public var scored = 0
+    public var alreadyScored = 0
+    public var note: String?
+}
+
+/// A model that cannot score the current features.
+public struct SchemaMismatch: Error, CustomStringConvertible {
+    public var description: String
+}
+
+extension App {
+    /// The production model, loaded from checksum-verified bytes, or nil when there is none.
+    public func productionClassifier() throws -> (ModelVersionRecord, any Classifier)? {
+        guard let record = try store.productionModel() else { return nil }
+        return (record, try Classifiers.load(try store.artifact(record.version)))
+    }
+
+    /// Scores every unlabeled (pending or not yet labeled) signal that has no prediction from the
+    /// production model, and stores probability, version and time.
+    public func predict(now: Date = Date()) throws -> ScoringReport {
+        guard let (record, model) = try productionClassifier() else {
+            return ScoringReport(note: "no production model yet: nothing scored (improvementd train)")
+        }
+        let features = try computeFeatures()
+        guard features.schemaHash == record.featureSchemaHash else {
+            throw SchemaMismatch(description: "production model v\(record.version) was trained on feature schema \(record.featureSchemaHash), but the current features are schema \(features.schemaHash); it refuses to score them — retrain (improvementd train)")
+        }
+        let outcomes = try store.outcomes()
+        let unlabeled = try store.signals().filter { s in
+            guard let o = outcomes[s.id] else { return true }
+            return o.status == .pending
+        }
+        let scored = try store.scoredSignalIds(version: record.version)
+        let todo = unlabeled.filter { !scored.contains($0.id) }
+        var report = ScoringReport(modelVersion: record.version, unlabeled: unlabeled.count, alreadyScored: unlabeled.count - todo.count)
+        guard !todo.isEmpty else { return report }
+        let stored = try store.features(schemaHash: features.schemaHash)
+        let rows = todo.compactMap { stored[$0.id]?.values }
+        guard rows.count == todo.count else { throw StoreError(.integrity, "features missing for some unlabeled signals") }
+        let names = try store.featureNames(schemaHash: features.schemaHash)
+        let probabilities = try model.predictProbabilities(try FeatureMatrix(rowArrays: rows, columnNames: names))
+        report.scored = try store.insertPredictions(Array(zip(todo.map(\.id), probabilities)).map { ($0.0, $0.1) }, version: record.version, scoredAt: now)
+        return report
+    }
+}
