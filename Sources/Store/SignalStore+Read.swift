@@ -112,3 +112,31 @@ struct FNV1a {
     }
     var hex: String { String(value, radix: 16) }
 }
+
+extension SignalStore {
+    /// The date of `symbol`'s last bar, or nil.
+    public func lastBarDate(_ symbol: String) throws(StoreError) -> String? {
+        try read("reading the last bar date") { try String.fetchOne($0, sql: "SELECT MAX(date) FROM price_bars WHERE symbol = ?", arguments: [symbol]) }
+    }
+
+    /// Every probability stored for `version`, by signal id.
+    public func predictions(version: Int) throws(StoreError) -> [String: Double] {
+        try read("reading predictions") { db in
+            var out: [String: Double] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT signal_id, probability FROM predictions WHERE model_version = ?", arguments: [version]) {
+                out[row[0]] = row[1]
+            }
+            return out
+        }
+    }
+
+    /// Labeled outcomes whose `labeled_at` is after `since` (all labeled ones when nil).
+    public func labeledCount(since: String?) throws(StoreError) -> Int {
+        try read("counting new labels") { db in
+            if let since, !since.isEmpty {
+                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outcomes WHERE status = 'labeled' AND labeled_at > ?", arguments: [since]) ?? 0
+            }
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outcomes WHERE status = 'labeled'") ?? 0
+        }
+    }
+}

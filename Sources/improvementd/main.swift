@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Improvement
 import Store
+import Synchronization
 import TradingDomain
 
 /// The root command (SPEC §9). `improvementd` alone, or `improvementd --once`, is `run`.
@@ -9,7 +10,9 @@ struct Root: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "improvementd",
         abstract: "Makes a trading system's signal classifier improve itself on real outcomes.",
-        subcommands: [ImportCommand.self, BackfillCommand.self, LabelCommand.self, TrainCommand.self, PredictCommand.self, ModelsCommand.self, ExportCommand.self, StatusCommand.self]
+        discussion: "Exit status: 0 success, 1 failure, 2 usage, 3 invalid input (nothing written).",
+        subcommands: [RunCommand.self, ImportCommand.self, BackfillCommand.self, LabelCommand.self, TrainCommand.self, PredictCommand.self, ModelsCommand.self, ExportCommand.self, StatusCommand.self]
+        ,defaultSubcommand: RunCommand.self
     )
 }
 

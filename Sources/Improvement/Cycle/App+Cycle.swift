@@ -1,0 +1,152 @@
+import Daemon
+import Foundation
+import Learning
+import Logging
+import Store
+import TradingDomain
+
+/// One trigger check and what came of it: a row of `decisions` and one log record (SPEC §7).
+public struct CycleDecision: Codable, Sendable {
+    public var id: Int
+    public var job: String
+    public var decidedAt: String
+    public var evaluation: EvaluationReport
+    public var triggers: TriggerReport
+    /// none, retrain or skipped.
+    public var action: String
+    public var reason: String
+    /// e.g. "promoted v3" or "kept v2: ...".
+    public var result: String?
+    public var modelVersion: Int?
+    public var training: TrainingDecision?
+}
+
+/// What the daily job did before its evaluation.
+public struct DailyReport: Codable, Sendable {
+    public var imports: [ImportReport] = []
+    public var importErrors: [String] = []
+    public var labels = LabelReport()
+    public var scoring = ScoringReport()
+    public var evaluation: EvaluationReport?
+}
+
+extension App {
+    public var triggerConfig: TriggerConfig {
+        TriggerConfig(
+            accuracy: config.accuracyThreshold, successRate: config.successRateThreshold,
+            degradation: config.degradationThreshold, scheduleDays: Double(config.scheduleDays), minSignals: config.minSignals
+        )
+    }
+
+    /// The daily job: import the inbox and the trading database, label, score, evaluate.
+    public func daily(now: Date) throws -> DailyReport {
+        var report = DailyReport()
+        (report.imports, report.importErrors) = importInbox()
+        if !config.tradingDB.isEmpty {
+            do {
+                report.imports.append(try TradingDatabaseImporter(store: store, timezone: config.exchangeTimezone).run(path: config.tradingDB, skipInvalid: true))
+            } catch {
+                report.importErrors.append("\(error)")
+                logger.error("trading database import failed", metadata: ["event": "error", "path": "\(config.tradingDB)", "error": "\(error)"])
+            }
+        }
+        report.labels = try label()
+        report.scoring = try predict(now: now)
+        report.evaluation = try evaluate(now: now)
+        return report
+    }
+
+    /// Checks the triggers and retrains when one fires (or always, for the monthly `full` job),
+    /// unless nothing was labeled since the last training run. Writes the decision row and log.
+    public func checkAndRetrain(job: String, full: Bool, now: Date, evaluation given: EvaluationReport? = nil, shouldStop: StopCheck? = nil) throws -> CycleDecision {
+        let evaluation = try given ?? evaluate(now: now)
+        let production = try store.productionModel()
+        let holdoutScore = production.flatMap { p in
+            (try? JSONSerialization.jsonObject(with: Data(p.holdoutMetrics.utf8)) as? [String: Any])?["combinedScore"] as? Double
+        }
+        let lastTraining = try store.setting("last_training_at").flatMap { ISO8601DateFormatter().date(from: $0) }
+        let days = lastTraining.map { now.timeIntervalSince($0) / 86400 }
+        let inputs = TriggerInputs(
+            predictions: evaluation.predictions, holdoutCombinedScore: holdoutScore,
+            daysSinceFullRetrain: days, labeledSinceLastTraining: try labeledSinceLastTraining()
+        )
+        let triggers = triggerConfig.evaluate(inputs)
+        var action = triggers.action.name
+        var reason: String
+        switch triggers.action {
+        case .none: reason = "no trusted trigger fired"
+        case .retrain: reason = "fired: " + triggers.firedTriggers.map(\.rawValue).joined(separator: ", ")
+        case .skipped(let why): reason = "fired: \(triggers.firedTriggers.map(\.rawValue).joined(separator: ", ")); skipped, \(why)"
+        }
+        var shouldTrain = triggers.action == .retrain
+        if full {
+            if inputs.labeledSinceLastTraining > 0 {
+                shouldTrain = true
+                action = "retrain"
+                reason = "monthly full retrain" + (triggers.firedTriggers.isEmpty ? "" : "; fired: " + triggers.firedTriggers.map(\.rawValue).joined(separator: ", "))
+            } else {
+                shouldTrain = false
+                action = "skipped"
+                reason = "monthly full retrain skipped, \(TriggerAction.nothingNew)"
+            }
+        }
+        var result: String?
+        var training: TrainingDecision?
+        var version = production?.version
+        if shouldTrain {
+            logger.info("retrain started", metadata: ["event": "retrain", "job": "\(job)", "reason": "\(reason)"])
+            do {
+                let (decision, _, _) = try train(shouldStop: shouldStop, now: now)
+                training = decision
+                version = decision.promoted ? decision.version : production?.version
+                result = decision.promoted ? "promoted v\(decision.version)" : "kept v\(production?.version ?? 0): candidate v\(decision.version) rejected, \(decision.reason)"
+                _ = try predict(now: now)
+            } catch let error as NotEnoughData {
+                action = "skipped"
+                reason += "; \(error.description)"
+                result = production.map { "kept v\($0.version)" }
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let triggersJSON = String(decoding: try encoder.encode(triggers), as: UTF8.self)
+        let id = try store.insertDecision(job: job, triggers: triggersJSON, action: action, reason: reason, result: result, modelVersion: version, at: now)
+        let decision = CycleDecision(
+            id: id, job: job, decidedAt: SignalStoreTime.iso(now), evaluation: evaluation, triggers: triggers,
+            action: action, reason: reason, result: result, modelVersion: version, training: training
+        )
+        log(decision)
+        return decision
+    }
+
+    /// `improvementd --once`: the daily job, then the trigger check with a retrain if one fires.
+    public func runOnce(now: Date = Date(), shouldStop: StopCheck? = nil) throws -> (DailyReport, CycleDecision) {
+        let daily = try daily(now: now)
+        let decision = try checkAndRetrain(job: "once", full: false, now: now, evaluation: daily.evaluation, shouldStop: shouldStop)
+        return (daily, decision)
+    }
+
+    /// Labeled outcomes that changed since the last training run (all of them before the first).
+    func labeledSinceLastTraining() throws -> Int {
+        try store.labeledCount(since: try store.setting("last_training_label_change"))
+    }
+
+    /// One structured record per decision: DECISION, TRIGGER (the first that fired), MODEL_VERSION, ...
+    func log(_ d: CycleDecision) {
+        var metadata: Logger.Metadata = [
+            "event": "decision", "job": "\(d.job)", "decision": "\(d.action)", "decision_id": "\(d.id)",
+            "reason": "\(d.reason)", "n": "\(d.evaluation.predictions.count)",
+        ]
+        if let first = d.triggers.firedTriggers.first { metadata["trigger"] = "\(first.rawValue)" }
+        metadata["triggers_fired"] = "\(d.triggers.firedTriggers.map(\.rawValue).joined(separator: ","))"
+        for t in d.triggers.triggers {
+            metadata["trigger_\(t.name.rawValue)"] = "\(t.value.map { String(format: "%.4f", $0) } ?? "n/a")/\(String(format: "%g", t.threshold))\(t.fired ? " fired" : "")\(t.trusted ? "" : " untrusted")"
+        }
+        if let v = d.modelVersion { metadata["model_version"] = "\(v)" }
+        if let r = d.result { metadata["result"] = "\(r)" }
+        logger.notice("\(d.job) check: \(d.action) — \(d.reason)\(d.result.map { "; \($0)" } ?? "")", metadata: metadata)
+        if let t = d.training, t.promoted {
+            logger.notice("model v\(t.version) promoted", metadata: ["event": "promotion", "model_version": "\(t.version)", "reason": "\(t.reason)"])
+        }
+    }
+}

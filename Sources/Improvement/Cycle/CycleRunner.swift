@@ -1,0 +1,116 @@
+import Daemon
+import Foundation
+import Learning
+import Logging
+import Store
+import Synchronization
+
+/// Runs the scheduled jobs against the store (the `JobRunner` the scheduler calls).
+///
+/// Each job runs on a dedicated thread, never on Swift's cooperative pool (two threads here):
+/// training blocks in C for seconds. Cancelling the calling task (graceful shutdown) raises a
+/// stop flag that training checks between rounds and trials; the job then throws, registers
+/// nothing and is not recorded, so it runs again as a missed job at the next start-up.
+public final class CycleRunner: JobRunner, Sendable {
+    private let app: Mutex<App>
+    private let clock: @Sendable () -> Date
+
+    public init(app: App, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.app = Mutex(app)
+        self.clock = now
+    }
+
+    /// The app jobs run with; replaced by `reload` (SIGHUP).
+    public var current: App { app.withLock { $0 } }
+
+    /// Swaps in a new configuration for the next jobs (the store stays open).
+    public func reload(_ config: Configuration) {
+        app.withLock { $0 = App(config: config, store: $0.store, logger: $0.logger) }
+    }
+
+    public func run(job: JobKind, period: String) async throws {
+        let app = current
+        let now = clock()
+        guard try app.store.beginJob(job.rawValue, period: period, at: now) else { return }
+        app.logger.info("\(job.rawValue) job started for \(period)", metadata: ["event": "job_start", "job": "\(job.rawValue)", "period": "\(period)"])
+        let stop = StopFlag()
+        do {
+            let detail = try await withTaskCancellationHandler {
+                try await Self.onThread {
+                    if stop.isSet { throw CancellationError() }
+                    return try Self.perform(job, app: app, now: now, shouldStop: { stop.isSet })
+                }
+            } onCancel: {
+                stop.set()
+            }
+            try app.store.finishJob(job.rawValue, period: period, succeeded: true, detail: detail, at: clock())
+            app.logger.info("\(job.rawValue) job finished for \(period): \(detail)", metadata: ["event": "job_end", "job": "\(job.rawValue)", "period": "\(period)"])
+        } catch {
+            try? app.store.finishJob(job.rawValue, period: period, succeeded: false, detail: "\(error)", at: clock())
+            throw error
+        }
+    }
+
+    public func lastRuns() async throws -> [JobKind: String] {
+        var out: [JobKind: String] = [:]
+        for (name, period) in try current.store.lastJobRuns() {
+            if let kind = JobKind(rawValue: name) { out[kind] = period }
+        }
+        return out
+    }
+
+    public func statusSummary() async -> String? {
+        guard let p = try? current.store.productionModel() else { return "no production model yet" }
+        return "production v\(p.version) (\(p.algorithm))"
+    }
+
+    /// The work of one job; returns a one-line summary for `job_runs.detail`.
+    static func perform(_ job: JobKind, app: App, now: Date, shouldStop: @escaping StopCheck) throws -> String {
+        switch job {
+        case .daily:
+            let d = try app.daily(now: now)
+            let e = d.evaluation
+            return "imported \(d.imports.count) file(s), labeled \(d.labels.changed) new/changed, scored \(d.scoring.scored), evaluated \(e?.predictions.count ?? 0) signals"
+        case .weekly:
+            _ = try app.label()
+            let d = try app.checkAndRetrain(job: "weekly", full: false, now: now, shouldStop: shouldStop)
+            return "decision #\(d.id): \(d.action) — \(d.reason)\(d.result.map { "; \($0)" } ?? "")"
+        case .monthly:
+            _ = try app.label()
+            let d = try app.checkAndRetrain(job: "monthly", full: true, now: now, shouldStop: shouldStop)
+            return "decision #\(d.id): \(d.action) — \(d.reason)\(d.result.map { "; \($0)" } ?? "")"
+        }
+    }
+
+    /// Runs `body` on a new thread and resumes with its result.
+    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+}
+
+/// A flag raised once, read from any thread.
+public final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    public init() {}
+    public func set() { value.store(true, ordering: .relaxed) }
+    public var isSet: Bool { value.load(ordering: .relaxed) }
+}
+
+extension Configuration {
+    /// The scheduler's view of the configuration. Weekdays: ours are 1 Monday ... 7 Sunday,
+    /// `Calendar`'s 1 Sunday ... 7 Saturday.
+    public var schedule: ScheduleConfig {
+        ScheduleConfig(
+            timeZone: scheduleTimezone,
+            daily: .init(hour: daily.hour, minute: daily.minute),
+            weekly: .init(weekday: weeklyWeekday % 7 + 1, hour: weekly.hour, minute: weekly.minute),
+            monthly: .init(day: monthlyDay, hour: monthly.hour, minute: monthly.minute)
+        )
+    }
+}

@@ -1,0 +1,141 @@
+import ArgumentParser
+import Daemon
+import Foundation
+import Improvement
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// `improvementd [run] [--once]`: the daemon, or one cycle by hand (SPEC §6).
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the daemon (scheduled jobs until SIGTERM), or one cycle with --once."
+    )
+
+    @Flag(name: .long, help: "Run the daily evaluation and the trigger check now, retrain if one fires, print the decision and exit.")
+    var once = false
+
+    @Flag(name: .long, help: "With --once: print the decision as JSON.")
+    var json = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        // Catch SIGTERM/SIGINT from the first moment: before the ServiceGroup installs its own
+        // handlers a signal would otherwise kill the process mid-write.
+        let early = EarlySignals()
+        var app = try global.app()
+        LoggingSystem.bootstrap { label in
+            var handler = makeLogHandler(label: label)
+            handler.logLevel = Logger.Level(rawValue: app.config.logLevel) ?? .info
+            return handler
+        }
+        app.logger = Logger(label: "improvementd")
+        let lock = try InstanceLock(storePath: app.config.database)
+        defer { lock.release() }
+        if once {
+            try runOnce(app, early: early)
+        } else {
+            try runDaemon(app, early: early)
+        }
+    }
+
+    func runOnce(_ app: App, early: EarlySignals) throws {
+        let stop = early.flag
+        let (daily, decision) = try app.runOnce(now: Date(), shouldStop: { stop.isSet })
+        if json {
+            print(try Output.json(decision))
+            return
+        }
+        OnceReport.print(daily: daily, decision: decision)
+    }
+
+    func runDaemon(_ app: App, early: EarlySignals) throws {
+        if early.flag.isSet { return }
+        let runner = CycleRunner(app: app)
+        let scheduler = SchedulerService(schedule: app.config.schedule, runner: runner, logger: app.logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: scheduler)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: app.logger
+        ))
+        // SIGHUP: re-read the configuration file; jobs after this use it. Schedule times and the
+        // store path take effect at the next start.
+        signal(SIGHUP, SIG_IGN)
+        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hup.setEventHandler {
+            let notifier = Notifier()
+            notifier.reloading()
+            do {
+                var config = try Configuration.load(path: global.config)
+                if let db = global.db { config.database = db }
+                if config.schedule != runner.current.config.schedule || config.database != runner.current.config.database {
+                    app.logger.warning("schedule or database changed in the configuration: takes effect at the next restart", metadata: ["event": "error"])
+                }
+                runner.reload(config)
+                app.logger.notice("configuration reloaded", metadata: ["path": "\(global.config ?? "(defaults)")"])
+            } catch {
+                app.logger.error("configuration reload refused, keeping the running one: \(error)", metadata: ["event": "error"])
+            }
+            notifier.ready()
+        }
+        hup.resume()
+        let done = DispatchSemaphore(value: 0)
+        let failure = Mutex<(any Error)?>(nil)
+        Task {
+            do { try await group.run() } catch { failure.withLock { $0 = error } }
+            done.signal()
+        }
+        // A signal that arrived before the group listened still shuts it down.
+        DispatchQueue.global().async {
+            while !early.flag.isSet { usleep(100_000); if done.wait(timeout: .now()) == .success { done.signal(); return } }
+            Task { await group.triggerGracefulShutdown() }
+        }
+        done.wait()
+        hup.cancel()
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+}
+
+/// SIGTERM/SIGINT caught from process start: raises a flag instead of killing the process.
+/// (`@unchecked`: the sources are set once in `init` and only kept alive.)
+final class EarlySignals: @unchecked Sendable {
+    let flag = StopFlag()
+    private let sources: [any DispatchSourceSignal]
+
+    init() {
+        let flag = self.flag
+        sources = [SIGTERM, SIGINT].map { sig in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { flag.set() }
+            source.resume()
+            return source
+        }
+    }
+}
+
+/// The human-readable result of `--once`.
+enum OnceReport {
+    static func print(daily: DailyReport, decision: CycleDecision) {
+        let l = daily.labels
+        Swift.print("labels: \(l.signals) signals — \(l.success) success, \(l.failure) failure, \(l.pending) pending, \(l.expired) expired (\(l.changed) new or changed)")
+        if !daily.imports.isEmpty { Swift.print("inbox: \(daily.imports.count) file(s) imported") }
+        for e in daily.importErrors { Swift.print("inbox error: \(e)") }
+        if let v = daily.scoring.modelVersion { Swift.print("scoring: model v\(v) scored \(daily.scoring.scored) new signal(s)") }
+        let e = decision.evaluation
+        Swift.print("evaluation window \(e.windowStart) .. \(e.windowEnd): \(e.labeledInWindow) labeled, \(e.predictions.count) unseen by the production model" + (e.successRate.map { String(format: ", success rate %.3f", $0) } ?? ""))
+        Swift.print("triggers:")
+        for t in decision.triggers.triggers {
+            let value = t.value.map { String(format: "%.4f", $0) } ?? "n/a"
+            Swift.print("  \(t.name.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) value \(value.padding(toLength: 9, withPad: " ", startingAt: 0)) threshold \(String(format: "%g", t.threshold).padding(toLength: 6, withPad: " ", startingAt: 0)) n \(String(t.n).padding(toLength: 5, withPad: " ", startingAt: 0)) \(t.fired ? "FIRED" : "-")\(t.trusted ? "" : " (not trusted: n < min_signals)")")
+        }
+        Swift.print("decision #\(decision.id): \(decision.action.uppercased()) — \(decision.reason)")
+        if let t = decision.training {
+            Swift.print(String(format: "training: v%d %@, holdout AUC %.4f, grade %@", t.version, t.algorithm, t.candidateAUC, t.grade))
+            if let p = t.reportPath { Swift.print("report: \(p)") }
+        }
+        if let r = decision.result { Swift.print("result: \(r)") }
+    }
+}
