@@ -1,6 +1,8 @@
 import Foundation
 @testable import Improvement
 import Store
+import TradingDomain
+import GRDB
 
 /// Paths and scratch stores shared by the tests.
 enum TestSupport {
@@ -25,9 +27,39 @@ enum TestSupport {
     }
 
     /// An app on a fresh store in a scratch folder.
-    static func app(_ dir: URL = scratch()) throws -> App {
-        try App.open(configPath: nil, databaseOverride: dir.appendingPathComponent("store.sqlite").path, environment: [:])
+    static func app(_ dir: URL = scratch(), environment: [String: String] = [:]) throws -> App {
+        var env = ["IMPROVEMENTD_REPORTS_DIR": dir.appendingPathComponent("reports").path,
+                   "IMPROVEMENTD_INBOX_DIR": dir.appendingPathComponent("inbox").path]
+        for (k, v) in environment { env[k] = v }
+        return try App.open(configPath: nil, databaseOverride: dir.appendingPathComponent("store.sqlite").path, environment: env)
     }
+
+    /// A store holding the bundled real bars and symbols, the four built-in strategies
+    /// backfilled and labeled. Built once, then copied for each test that asks.
+    static let realStoreTemplate: URL = {
+        let dir = scratch()
+        let app = try! TestSupport.app(dir)
+        _ = try! app.importer.run(.bars, paths: [ohlcv], skipInvalid: false)
+        _ = try! app.importer.run(.symbols, paths: [symbolsCSV], skipInvalid: false)
+        _ = try! app.backfill(BuiltInStrategy.allCases)
+        _ = try! app.label()
+        _ = try! app.computeFeatures()
+        return dir.appendingPathComponent("store.sqlite")
+    }()
+
+    /// A fresh copy of the real-data store, opened with `environment` overrides.
+    static func realApp(environment: [String: String] = [:]) throws -> App {
+        let dir = scratch()
+        let template = realStoreTemplate
+        // Checkpoint so the copy holds everything, then copy the one file.
+        let source = try SignalStore(path: template.path)
+        try source.pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        try FileManager.default.copyItem(at: template, to: dir.appendingPathComponent("store.sqlite"))
+        return try app(dir, environment: environment)
+    }
+
+    /// Quick training settings for tests: no tuning, fixed seed.
+    static let quickTraining = ["IMPROVEMENTD_TRAINING_TUNING_TRIALS": "0"]
 
     static func write(_ text: String, to dir: URL, name: String) -> String {
         let path = dir.appendingPathComponent(name).path

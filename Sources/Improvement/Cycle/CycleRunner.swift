@@ -32,7 +32,6 @@ public final class CycleRunner: JobRunner, Sendable {
         let app = current
         let now = clock()
         guard try app.store.beginJob(job.rawValue, period: period, at: now) else { return }
-        app.logger.info("\(job.rawValue) job started for \(period)", metadata: ["event": "job_start", "job": "\(job.rawValue)", "period": "\(period)"])
         let stop = StopFlag()
         do {
             let detail = try await withTaskCancellationHandler {
@@ -44,7 +43,7 @@ public final class CycleRunner: JobRunner, Sendable {
                 stop.set()
             }
             try app.store.finishJob(job.rawValue, period: period, succeeded: true, detail: detail, at: clock())
-            app.logger.info("\(job.rawValue) job finished for \(period): \(detail)", metadata: ["event": "job_end", "job": "\(job.rawValue)", "period": "\(period)"])
+            app.logger.info("\(job.rawValue) \(period): \(detail)", metadata: ["job": "\(job.rawValue)", "period": "\(period)"])
         } catch {
             try? app.store.finishJob(job.rawValue, period: period, succeeded: false, detail: "\(error)", at: clock())
             throw error
