@@ -19,7 +19,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// Wall-clock budget of the tuning stage; trials not started in time are skipped (so a
     /// tight time budget makes the result depend on the machine's speed; the trial budget alone
     /// is deterministic).
-    public var tuningSeconds = 4.0
+    public var tuningSeconds = 3.0
     /// Successive-halving reduction factor: each rung keeps the best 1/eta of its configurations.
     public var halvingFactor = 3
     /// Dedicated worker threads; each model trains on one thread.
@@ -125,7 +125,12 @@ public enum Trainer {
         }
         defer { CLibraries.releaseFreedMemory() }
         let split = try TimeSplit.holdout(entry: entryDays, exit: exitDays, fraction: config.holdoutFraction)
+        // Folds whose training or validation rows hold one class cannot rank models: left out.
         let folds = try TimeSplit.walkForward(rows: split.train, entry: entryDays, exit: exitDays, folds: config.folds)
+            .filter { f in Set(f.train.map { labels[$0] }).count == 2 && Set(f.validation.map { labels[$0] }).count == 2 }
+        guard !folds.isEmpty else {
+            throw LearningError(.insufficientData, "no walk-forward fold has both classes in its training and validation rows")
+        }
         let trainX = x.selecting(rows: split.train), trainY = split.train.map { labels[$0] }
         let holdX = x.selecting(rows: split.holdout), holdY = split.holdout.map { labels[$0] }
         try FitValidation.check(trainX, trainY)
