@@ -11,3 +11,7 @@ static inline int improvementd_memfd(const char *name) { return (int)syscall(SYS
 
 /// libsvm's probability training draws from the C rand(); seed it for reproducible models.
 static inline void improvementd_srand(unsigned int seed) { srand(seed); }
+
+#include <malloc.h>
+/// glibc keeps memory freed after training (idle RSS 250 MB vs 38 MB trimmed); give it back.
+static inline int improvementd_malloc_trim(void) { return malloc_trim(0); }

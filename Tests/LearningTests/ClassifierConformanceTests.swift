@@ -7,7 +7,7 @@ import Testing
     static let data = Synthetic.separable(rows: 500, seed: 42)
     static let train = Array(0..<400), test = Array(400..<500)
 
-    private func fitted(_ algorithm: Algorithm, seed: UInt64 = 7) throws -> any Classifier {
+    private func fitted(_ algorithm: Algorithm, seed: UInt64 = 0xDEAD_BEEF_CAFE_BABE) throws -> any Classifier {
         let (x, y) = Self.data
         let model = Classifiers.make(Synthetic.fastParameters(algorithm))
         try model.fit(x.selecting(rows: Self.train), y: Self.train.map { y[$0] }, seed: seed)

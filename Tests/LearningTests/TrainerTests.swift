@@ -67,16 +67,29 @@ import Testing
 
     /// Leak control on synthetic data: with labels independent of the features, every model's
     /// holdout AUC must stay near 0.5. A leak through the split or the preprocessing would lift it.
-    @Test func randomLabelsGiveChanceHoldoutAUC() throws {
-        let (x, y) = Synthetic.randomLabels(rows: 1500, seed: 24)
+    /// Two variants: fair-coin labels, and real labels shuffled within blocks of 30 days (the
+    /// SPEC's "labels shuffled within time": same base rate per period, no feature link).
+    @Test(arguments: ["random", "shuffledWithinTime"])
+    func randomLabelsGiveChanceHoldoutAUC(_ variant: String) throws {
         let (entry, exit) = Self.days(rows: 1500, seed: 4)
+        var (x, y) = Synthetic.randomLabels(rows: 1500, seed: 24)
+        if variant == "shuffledWithinTime" {
+            (x, y) = Synthetic.separable(rows: 1500, seed: 25)
+            var rng = SplitMix64(seed: 26)
+            let blocks = Dictionary(grouping: y.indices) { entry[$0] / 30 }
+            for key in blocks.keys.sorted() {
+                let rows = blocks[key]!
+                let shuffled = rows.map { y[$0] }.shuffled(using: &rng)
+                for (r, label) in zip(rows, shuffled) { y[r] = label }
+            }
+        }
         var config = Self.fastConfiguration()
         config.tune = false
         config.computeImportance = false
         let result = try Trainer.train(x, labels: y, entryDays: entry, exitDays: exit, configuration: config)
         for e in result.evaluations {
             let auc = try #require(e.holdout?.auc)
-            #expect(abs(auc - 0.5) <= 0.1, "\(e.algorithm) holdout AUC \(auc) on random labels")
+            #expect(abs(auc - 0.5) <= 0.1, "\(e.algorithm) holdout AUC \(auc) on \(variant) labels")
         }
     }
 }

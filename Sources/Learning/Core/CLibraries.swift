@@ -18,6 +18,11 @@ enum CLibraries {
         return true
     }()
 
+    /// Returns memory freed by training to the operating system (glibc keeps it otherwise).
+    static func releaseFreedMemory() {
+        _ = improvementd_malloc_trim()
+    }
+
     static var versions: [String: String] {
         var major: Int32 = 0, minor: Int32 = 0, patch: Int32 = 0
         XGBoostVersion(&major, &minor, &patch)

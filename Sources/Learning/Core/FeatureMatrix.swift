@@ -2,7 +2,7 @@
 ///
 /// Missing values are `NaN` (never 0). Infinite values are treated as missing by every model.
 /// Column names travel with the matrix and are recorded in trained models.
-public struct FeatureMatrix: Sendable, Equatable, Codable {
+public struct FeatureMatrix: Sendable, Equatable {
     /// Number of rows (samples).
     public let rows: Int
     /// Number of columns (features).

@@ -7,17 +7,25 @@ import Foundation
 /// `earlyStoppingRounds` rounds; the model keeps the trees up to the best round and is trained
 /// on the rows before the tail.
 public struct GradientBoostingParameters: Codable, Sendable, Equatable, Hashable {
+    /// Upper bound on boosting rounds (early stopping usually ends sooner).
     public var maxRounds = 400
-    public var learningRate = 0.05
+    /// XGBoost `eta`.
+    public var learningRate = 0.1
     public var maxDepth = 4
     public var minChildWeight = 1.0
+    /// Row sampling per tree.
     public var subsample = 0.8
+    /// Column sampling per tree.
     public var colsampleByTree = 0.8
+    /// L2 (`lambda`) and L1 (`alpha`) leaf-weight penalties; `gamma` is the minimum split loss.
     public var lambda = 1.0
     public var alpha = 0.0
     public var gamma = 0.0
-    public var maxBin = 256
-    public var earlyStoppingRounds = 30
+    /// Histogram bins per feature; 64 trains ~3x faster than XGBoost's 256 with the same AUC here.
+    public var maxBin = 64
+    /// Rounds without a better validation log loss before stopping.
+    public var earlyStoppingRounds = 25
+    /// The share of the training rows, at the end in the order given, used for early stopping.
     public var validationFraction = 0.15
     public init() {}
 }
@@ -25,13 +33,17 @@ public struct GradientBoostingParameters: Codable, Sendable, Equatable, Hashable
 /// Hyperparameters of XGBoost's random-forest mode: one round of `trees` parallel trees with
 /// row (`subsample`) and per-split column (`colsampleByNode`) sampling and `eta = 1`.
 public struct RandomForestParameters: Codable, Sendable, Equatable, Hashable {
+    /// `num_parallel_tree`.
     public var trees = 100
-    public var maxDepth = 8
+    /// Depth 6 trained 8x faster than depth 8 on 16k x 30 noisy rows, with the same AUC.
+    public var maxDepth = 6
+    /// Row sampling per tree (bootstrap-like, without replacement).
     public var subsample = 0.632
+    /// Column sampling per split.
     public var colsampleByNode = 0.5
     public var minChildWeight = 1.0
     public var lambda = 1.0
-    public var maxBin = 256
+    public var maxBin = 64
     public init() {}
 }
 
@@ -53,11 +65,16 @@ public struct LogisticRegressionParameters: Codable, Sendable, Equatable, Hashab
 /// rows are used: the most recent ones (the last rows in the order given); the model says so
 /// in its `notes`.
 public struct SVMParameters: Codable, Sendable, Equatable, Hashable {
+    /// The soft-margin penalty C.
     public var c = 1.0
     /// RBF width; `nil` means libsvm's default 1 / number of features.
     public var gamma: Double? = nil
-    public var maxTrainingRows = 4000
+    /// At most this many (most recent) rows are trained on. Measured on 20k x 30 noisy rows:
+    /// 3000 rows gave holdout AUC 0.728 in 0.56 s, 6000 rows 0.731 in 1.97 s.
+    public var maxTrainingRows = 3000
+    /// libsvm's kernel cache (40 MB trained as fast as 200 MB, SPEC §5.2).
     public var cacheMB = 40.0
+    /// libsvm's stopping tolerance (`eps`).
     public var tolerance = 0.001
     public init() {}
 }
@@ -66,12 +83,17 @@ public struct SVMParameters: Codable, Sendable, Equatable, Hashable {
 /// minibatches, L2 weight decay, early stopping on the validation log loss of a time-ordered
 /// tail (the last `validationFraction` of the training rows in the order given).
 public struct MLPParameters: Codable, Sendable, Equatable, Hashable {
+    /// Widths of the hidden ReLU layers (one or two are typical).
     public var hiddenLayers = [32, 16]
+    /// Adam's step size.
     public var learningRate = 0.001
     public var batchSize = 128
     public var maxEpochs = 200
+    /// Epochs without a better validation log loss before stopping (the best epoch is kept).
     public var patience = 12
+    /// L2 weight decay added to the gradient (biases are not decayed).
     public var l2 = 0.0001
+    /// The share of the training rows, at the end in the order given, used for early stopping.
     public var validationFraction = 0.15
     public init() {}
 }

@@ -147,13 +147,15 @@ public final class SVMClassifier: Classifier, @unchecked Sendable {
         let full = try TrainedSVM(values: z, rows: Array(0..<n), cols: x.cols, y: labels, parameter: param)
         let text = try SVMModelHandle.save(full.model)
         let model = try SVMModelHandle(text: text)
-        if calibrationRows.isEmpty || Set(calibrationRows.map { labels[$0] }).count < 2 {
+        let outOfFold = !(calibrationRows.isEmpty || Set(calibrationRows.map { labels[$0] }).count < 2)
+        if !outOfFold {
             // A half held one class: calibrate on in-sample decision values instead.
             oof = decisionValues(model.pointer, orientation: model.orientation, values: z, rows: Array(0..<n), cols: x.cols)
             calibrationRows = Array(0..<n)
-            notes.append("Platt sigmoid fitted on in-sample decision values (a half held one class)")
+            notes.append("in-sample calibration: a time half held one class, so no out-of-fold decision values")
         }
         calibrationRows.sort()
+        notes.append("Platt sigmoid fitted on \(calibrationRows.count) \(outOfFold ? "out-of-fold (two time-contiguous halves)" : "in-sample") decision values")
         let (a, b) = PlattScaling.fit(decisionValues: calibrationRows.map { oof[$0] }, labels: calibrationRows.map { labels[$0] })
         let header = ModelHeader(
             algorithm: .svm, hyperparameters: hyperparameters, columnNames: x.columnNames, seed: seed,

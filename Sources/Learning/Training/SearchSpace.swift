@@ -4,7 +4,7 @@ import Foundation
 ///
 /// - gb: learningRate log-uniform 0.02-0.3; maxDepth 2-8; minChildWeight log-uniform 1-20;
 ///   subsample 0.5-1; colsampleByTree 0.5-1; lambda log-uniform 0.1-10; gamma 0 or 0-1 (half each).
-/// - rf: trees {50, 100, 200}; maxDepth 4-12; subsample 0.4-0.9; colsampleByNode 0.2-0.8;
+/// - rf: trees {50, 100, 200}; maxDepth 4-10 (deeper trees cost far more time); subsample 0.4-0.9; colsampleByNode 0.2-0.8;
 ///   minChildWeight log-uniform 1-10.
 /// - lr: c log-uniform 0.001-100.
 /// - svm: c log-uniform 0.1-100; gamma log-uniform 0.1/d-10/d (d = number of features).
@@ -31,7 +31,7 @@ public enum SearchSpace {
             return .gb(p)
         case .rf(var p):
             p.trees = [50, 100, 200][rng.nextInt(below: 3)]
-            p.maxDepth = integer(4, 12)
+            p.maxDepth = integer(4, 10)
             p.subsample = rounded(uniform(0.4, 0.9))
             p.colsampleByNode = rounded(uniform(0.2, 0.8))
             p.minChildWeight = rounded(logUniform(1, 10))

@@ -19,7 +19,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// Wall-clock budget of the tuning stage; trials not started in time are skipped (so a
     /// tight time budget makes the result depend on the machine's speed; the trial budget alone
     /// is deterministic).
-    public var tuningSeconds = 4.0
+    public var tuningSeconds = 3.0
     /// Successive-halving reduction factor: each rung keeps the best 1/eta of its configurations.
     public var halvingFactor = 3
     /// Dedicated worker threads; each model trains on one thread.
@@ -106,6 +106,9 @@ public struct TrainingResult: Codable, Sendable {
 /// Blocking: call it from a dedicated thread. Jobs run on `workers` threads, one model per
 /// thread; each job's seed is derived from the configured seed and the job, so with the same
 /// data, configuration and no time-budget cut the result is identical, bytes included.
+/// The tuning time budget is checked before each trial starts, so a trial under way can run
+/// past it by the length of one trial. At the end, freed training memory is returned to the
+/// system (`malloc_trim`), since glibc otherwise keeps it (SPEC §5.2).
 public enum Trainer {
     public static func train(
         _ x: FeatureMatrix, labels: [Int], entryDays: [Int], exitDays: [Int],
@@ -117,8 +120,17 @@ public enum Trainer {
             throw LearningError(.shapeMismatch, "\(x.rows) rows, \(labels.count) labels, \(entryDays.count) entry days")
         }
         guard !config.algorithms.isEmpty else { throw LearningError(.invalidParameters, "no algorithms to train") }
+        guard config.folds >= 1, config.workers >= 1, config.halvingFactor >= 2, config.tuningTrials >= 0 else {
+            throw LearningError(.invalidParameters, "folds >= 1, workers >= 1, halvingFactor >= 2 and tuningTrials >= 0 are required")
+        }
+        defer { CLibraries.releaseFreedMemory() }
         let split = try TimeSplit.holdout(entry: entryDays, exit: exitDays, fraction: config.holdoutFraction)
+        // Folds whose training or validation rows hold one class cannot rank models: left out.
         let folds = try TimeSplit.walkForward(rows: split.train, entry: entryDays, exit: exitDays, folds: config.folds)
+            .filter { f in Set(f.train.map { labels[$0] }).count == 2 && Set(f.validation.map { labels[$0] }).count == 2 }
+        guard !folds.isEmpty else {
+            throw LearningError(.insufficientData, "no walk-forward fold has both classes in its training and validation rows")
+        }
         let trainX = x.selecting(rows: split.train), trainY = split.train.map { labels[$0] }
         let holdX = x.selecting(rows: split.holdout), holdY = split.holdout.map { labels[$0] }
         try FitValidation.check(trainX, trainY)
@@ -128,7 +140,7 @@ public enum Trainer {
         let stop: StopCheck = shouldStop ?? { false }
 
         // Stage 2: every algorithm on every fold plus the holdout fit, as independent jobs.
-        let algorithms = config.algorithms.sorted { cost($0) > cost($1) }
+        let algorithms = Set(config.algorithms).sorted { cost($0) > cost($1) }
         let bases = algorithms.map { a in config.baseHyperparameters.first { $0.algorithm == a } ?? a.defaultHyperparameters }
         struct Job { var model: Int; var fold: Int? }
         var jobs = [Job]()
