@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+@testable import Improvement
+import Learning
+import Store
+import TradingDomain
+
+/// Training on the real bundled data (issue 4).
+@Suite struct TrainingTests {
+    /// Labels shuffled within each calendar month keep the time structure but break any real
+    /// relation: every model's holdout AUC must be ~0.5 (mean of 3 shuffles, within ±0.05).
+    /// The positive control proves the same evaluation does see a leak when there is one.
+    @Test func leakControlShuffledLabelsGiveChanceAUC() throws {
+        let app = try TestSupport.realApp()
+        let data = try app.trainingDataset()
+        #expect(data.labels.count > 1500)
+        var config = app.trainingConfiguration(tune: false)
+        config.computeImportance = false
+        var aucs: [Algorithm: [Double]] = [:]
+        for seed in [1, 2, 3] as [UInt64] {
+            var rng = SplitMix64(seed: seed)
+            var labels = data.labels
+            var blocks: [Int: [Int]] = [:]
+            for (i, d) in data.entryDays.enumerated() {
+                let day = Day(number: Int32(d))
+                blocks[day.year * 12 + day.month, default: []].append(i)
+            }
+            for rows in blocks.values {
+                let shuffled = rows.map { data.labels[$0] }.shuffled(using: &rng)
+                for (r, l) in zip(rows, shuffled) { labels[r] = l }
+            }
+            let result = try Trainer.train(data.x, labels: labels, entryDays: data.entryDays, exitDays: data.exitDays, configuration: config)
+            for e in result.evaluations { aucs[e.algorithm, default: []].append(try #require(e.holdout?.auc)) }
+        }
+        #expect(aucs.count == 5)
+        for (algorithm, values) in aucs {
+            let mean = values.reduce(0, +) / Double(values.count)
+            #expect(abs(mean - 0.5) <= 0.05, "\(algorithm): holdout AUC \(values) on shuffled labels")
+        }
+
+        // Positive control: a feature that carries the label (the future) is found at once.
+        let leaky = try FeatureMatrix(
+            rowArrays: (0..<data.x.rows).map { r in Array(data.x.row(r)) + [Double(data.labels[r]) + Double(r % 7) * 0.01] }
+        )
+        config.algorithms = [.gb]
+        let leak = try Trainer.train(leaky, labels: data.labels, entryDays: data.entryDays, exitDays: data.exitDays, configuration: config)
+        #expect(leak.holdout.auc > 0.95)
+    }
+
+    /// Whatever the candidates, production never gets worse on the holdout it is judged on.
+    @Test func promotionNeverReplacesProductionWithAWorseModel() throws {
+        let app = try TestSupport.realApp(environment: TestSupport.quickTraining)
+        var production: (version: Int, auc: Double)?
+        for algorithms in [[Algorithm.svm], [.lr], [.gb], [.rf], [.nn], [.lr]] {
+            let (decision, _, data) = try app.train(algorithms: algorithms, tune: false)
+            if let p = production {
+                // Production's AUC on this candidate's holdout, measured independently here.
+                let model = try Classifiers.load(try app.store.artifact(p.version))
+                let split = try TimeSplit.holdout(entry: data.entryDays, exit: data.exitDays, fraction: app.config.holdoutFraction)
+                let prodAUC = Metrics.auc(labels: split.holdout.map { data.labels[$0] }, scores: try model.predictProbabilities(data.x.selecting(rows: split.holdout)))
+                #expect(abs(prodAUC - (decision.productionAUC ?? -1)) < 1e-12)
+                #expect(decision.promoted == (decision.candidateAUC > prodAUC + app.config.promotionMargin))
+            } else {
+                #expect(decision.promoted)
+            }
+            if decision.promoted { production = (decision.version, decision.candidateAUC) }
+            #expect(try app.store.productionModel()?.version == production?.version)
+            let status = try app.store.modelVersion(decision.version).status
+            #expect(status == (decision.promoted ? "production" : "rejected"))
+        }
+        #expect(try app.store.modelVersions().count == 6)
+        // A report was written for each version.
+        for v in try app.store.modelVersions() {
+            let path = try #require(v.reportPath)
+            #expect(FileManager.default.fileExists(atPath: path))
+            #expect(FileManager.default.fileExists(atPath: path.replacingOccurrences(of: ".txt", with: ".json")))
+        }
+    }
+
+    @Test func sameDataAndSeedGiveTheSameArtifact() throws {
+        let a = try TestSupport.realApp(environment: TestSupport.quickTraining)
+        let b = try TestSupport.realApp(environment: TestSupport.quickTraining)
+        let (da, _, _) = try a.train(algorithms: [.gb, .lr], tune: false)
+        let (db, _, _) = try b.train(algorithms: [.gb, .lr], tune: false)
+        #expect(try a.store.modelVersion(da.version).artifactSHA256 == b.store.modelVersion(db.version).artifactSHA256)
+    }
+
+    @Test func predictScoresUnlabeledSignalsOnceAndRefusesAnotherSchema() throws {
+        let app = try TestSupport.realApp(environment: TestSupport.quickTraining)
+        #expect(try app.predict().note != nil) // no model yet
+        let (decision, _, _) = try app.train(algorithms: [.lr], tune: false)
+        let first = try app.predict()
+        let pending = try app.store.outcomes().values.filter { $0.status == .pending }.count
+        #expect(first.scored == pending && pending > 0)
+        #expect(try app.predict().scored == 0)
+        let stored = try app.store.latestPredictions()
+        #expect(stored.count == pending && stored.allSatisfy { $0.version == decision.version && (0...1).contains($0.probability) })
+        // An external series adds a feature column: the model must refuse the new schema.
+        let dir = TestSupport.scratch()
+        let ext = TestSupport.write("symbol,date,name,value\nMARICO,2020-01-01,sentiment,0.3\n", to: dir, name: "e.csv")
+        _ = try app.importer.run(.external, paths: [ext], skipInvalid: false)
+        #expect(throws: SchemaMismatch.self) { try app.predict() }
+    }
+}
