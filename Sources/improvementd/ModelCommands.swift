@@ -38,7 +38,7 @@ struct TrainCommand: ParsableCommand {
         _ = try app.label()
         let (decision, result, data) = try app.train(algorithms: parsedAlgorithms, tune: !noTune)
         if json {
-            print(try Output.json(decision))
+            print(try Output.json(TrainOutput(decision: decision, result: result, signals: data.labels.count)))
             return
         }
         print("trained on \(data.labels.count) labeled signals (train \(result.trainRows.count), purged \(result.purgedRows.count), holdout \(result.holdoutRows.count)), \(data.x.cols) features, base success rate \(String(format: "%.3f", result.holdout.baseRate)) on the holdout")
@@ -49,6 +49,45 @@ struct TrainCommand: ParsableCommand {
                      result.holdout.combinedScore, result.holdout.grade.rawValue))
         print("\(decision.promoted ? "promoted" : "kept as rejected candidate") v\(decision.version): \(decision.reason)")
         if let path = decision.reportPath { print("report: \(path)") }
+    }
+}
+
+/// The machine-readable result of `train --json`: the decision plus every model's figures.
+struct TrainOutput: Encodable {
+    struct Model: Encodable {
+        var algorithm: String
+        var cvAUC: Double?
+        var trainSeconds: Double
+        var cvSeconds: Double
+        var holdout: Metrics?
+        var notes: [String]
+        var error: String?
+    }
+
+    var decision: TrainingDecision
+    var signals: Int
+    var trainRows: Int
+    var holdoutRows: Int
+    var purgedRows: Int
+    var chosen: String
+    var holdout: Metrics
+    var tuningSeconds: Double
+    var totalSeconds: Double
+    var models: [Model]
+
+    init(decision: TrainingDecision, result: TrainingResult, signals: Int) {
+        self.decision = decision
+        self.signals = signals
+        trainRows = result.trainRows.count
+        holdoutRows = result.holdoutRows.count
+        purgedRows = result.purgedRows.count
+        chosen = result.chosen.rawValue
+        holdout = result.holdout
+        tuningSeconds = result.tuningSeconds
+        totalSeconds = result.totalSeconds
+        models = result.evaluations.map {
+            Model(algorithm: $0.algorithm.rawValue, cvAUC: $0.cvAUC, trainSeconds: $0.trainSeconds, cvSeconds: $0.cvSeconds, holdout: $0.holdout, notes: $0.notes, error: $0.error)
+        }
     }
 }
 
