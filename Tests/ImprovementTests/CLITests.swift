@@ -50,6 +50,15 @@ import Testing
         #expect(shipped == Configuration())
     }
 
+    @Test func serviceConfigurationLoadsWithAbsolutePaths() throws {
+        let c = try Configuration.load(path: TestSupport.root.appendingPathComponent("systemd/improvementd.yaml").path, environment: [:])
+        #expect(c.database == "/var/lib/improvementd/improvementd.sqlite")
+        #expect(c.reportsDir.hasPrefix("/var/lib/improvementd/") && c.inboxDir.hasPrefix("/var/lib/improvementd/"))
+        var expected = Configuration()
+        (expected.database, expected.reportsDir, expected.inboxDir) = (c.database, c.reportsDir, c.inboxDir)
+        #expect(c == expected)
+    }
+
     @Test func environmentOverridesAndValidation() throws {
         let c = try Configuration.load(path: nil, environment: ["IMPROVEMENTD_TRAINING_SEED": "7", "IMPROVEMENTD_SCHEDULE_WEEKLY": "Sun 05:15"])
         #expect(c.seed == 7 && c.weeklyWeekday == 7 && c.weekly == .init(hour: 5, minute: 15))
