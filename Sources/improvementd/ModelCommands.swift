@@ -42,7 +42,7 @@ struct TrainCommand: ParsableCommand {
             return
         }
         print("trained on \(data.labels.count) labeled signals (train \(result.trainRows.count), purged \(result.purgedRows.count), holdout \(result.holdoutRows.count)), \(data.x.cols) features, base success rate \(String(format: "%.3f", result.holdout.baseRate)) on the holdout")
-        print(ModelTable.render(result))
+        print(ModelTable.render(result.evaluations, chosen: result.chosen.rawValue))
         print(String(format: "chosen: %@, tuned CV AUC %.4f (from %.4f, %d trials)", result.chosen.displayName, result.finalCVAUC, result.baseCVAUC, result.tuningTrials.count))
         print(String(format: "holdout: AUC %.4f, accuracy %.4f, F1 %.4f, Brier %.4f, lift %.3f; combined score %.4f → grade %@",
                      result.holdout.auc, result.holdout.accuracy, result.holdout.f1, result.holdout.brier, result.holdout.lift,
@@ -173,23 +173,5 @@ struct ModelsCommand: ParsableCommand {
         default:
             break
         }
-    }
-}
-
-/// The per-model table of CV and holdout metrics.
-enum ModelTable {
-    static func render(_ result: TrainingResult) -> String {
-        func f(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
-        var lines = ["  model                 CV AUC  hold AUC  accuracy  precision  recall      F1   Brier  train s"]
-        for m in result.evaluations {
-            let h = m.holdout
-            let cells = [f(m.cvAUC), f(h?.auc), f(h?.accuracy), f(h?.precision), f(h?.recall), f(h?.f1), f(h?.brier), String(format: "%.2f", m.trainSeconds)]
-            let widths = [8, 10, 10, 11, 8, 8, 8, 9]
-            var line = (m.algorithm == result.chosen ? "* " : "  ") + m.algorithm.displayName.padding(toLength: 20, withPad: " ", startingAt: 0)
-            for (c, w) in zip(cells, widths) { line += c.leftPad(w) }
-            if let e = m.error { line += "  error: \(e)" }
-            lines.append(line)
-        }
-        return lines.joined(separator: "\n")
     }
 }

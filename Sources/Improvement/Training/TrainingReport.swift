@@ -80,21 +80,6 @@ struct TrainingReport: Encodable {
         return base + ".txt"
     }
 
-    /// The model table printed by `improvementd train` and at the head of the report.
-    static func table(_ models: [ModelEvaluation], chosen: String) -> String {
-        func f(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "  -   " }
-        var lines = ["  model                 CV AUC hold AUC     acc    prec  recall      F1   Brier   train s"]
-        for m in models {
-            let h = m.holdout
-            let name = (m.algorithm.rawValue == chosen ? "* " : "  ") + m.algorithm.displayName
-            lines.append(name.padding(toLength: 22, withPad: " ", startingAt: 0)
-                + [f(m.cvAUC), f(h?.auc), f(h?.accuracy), f(h?.precision), f(h?.recall), f(h?.f1), f(h?.brier)].map { $0.leftPadded(8) }.joined()
-                + String(format: "%10.2f", m.trainSeconds)
-                + (m.error.map { "  error: \($0)" } ?? ""))
-        }
-        return lines.joined(separator: "\n")
-    }
-
     func text() -> String {
         var t: [String] = []
         t.append("improvementd training report — model version \(version), \(createdAt)")
@@ -103,7 +88,7 @@ struct TrainingReport: Encodable {
         t.append(String(format: "base success rate: %.4f", baseRate))
         t.append("")
         t.append("models (walk-forward CV AUC on the training part; holdout metrics when trained on the purged training part):")
-        t.append(Self.table(models, chosen: chosen))
+        t.append(ModelTable.render(models, chosen: chosen))
         t.append("")
         t.append(String(format: "chosen: %@ (CV AUC %.4f before tuning, %.4f after %d trials in %.1f s)", chosen, baseCVAUC, tunedCVAUC, tuningTrials, tuningSeconds))
         t.append("hyperparameters: \(hyperparameters.jsonString())")
@@ -137,6 +122,20 @@ struct TrainingReport: Encodable {
     }
 }
 
-extension String {
-    func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+/// The per-model table of CV and holdout metrics, shown by `improvementd train` and in the report.
+public enum ModelTable {
+    public static func render(_ models: [ModelEvaluation], chosen: String) -> String {
+        func f(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
+        var lines = ["  model                 CV AUC  hold AUC  accuracy  precision  recall      F1   Brier  train s"]
+        for m in models {
+            let h = m.holdout
+            let cells = [f(m.cvAUC), f(h?.auc), f(h?.accuracy), f(h?.precision), f(h?.recall), f(h?.f1), f(h?.brier), String(format: "%.2f", m.trainSeconds)]
+            var line = (m.algorithm.rawValue == chosen ? "* " : "  ") + m.algorithm.displayName.padding(toLength: 20, withPad: " ", startingAt: 0)
+            for (c, w) in zip(cells, [8, 10, 10, 11, 8, 8, 8, 9]) { line += pad(c, w) }
+            if let e = m.error { line += "  error: \(e)" }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
 }

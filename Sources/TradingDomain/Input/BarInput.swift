@@ -14,25 +14,10 @@ public enum BarInput {
 
     public static func validate(_ table: CSVTable, file: String, defaultSymbol: String) -> Validated<Row> {
         var out = Validated<Row>(file: file)
-        out.header = table.header
+        guard out.checkShape(table, required: ["date", "open", "high", "low", "close", "volume"], hint: "expected header date,open,high,low,close,volume") else { return out }
         let dateCol = table.column("date")
         let cols = (table.column("open"), table.column("high"), table.column("low"), table.column("close"), table.column("volume"))
         let symbolCol = table.column("symbol")
-        var missing: [String] = []
-        if dateCol == nil { missing.append("date") }
-        if cols.0 == nil { missing.append("open") }
-        if cols.1 == nil { missing.append("high") }
-        if cols.2 == nil { missing.append("low") }
-        if cols.3 == nil { missing.append("close") }
-        if cols.4 == nil { missing.append("volume") }
-        if !missing.isEmpty {
-            out.errors.append(InputError(file: file, line: 1, reason: "missing required column(s) \(missing.joined(separator: ", ")); expected header date,open,high,low,close,volume"))
-            return out
-        }
-        if table.rows.isEmpty {
-            out.errors.append(InputError(file: file, line: 1, reason: "the file has a header but no data rows"))
-            return out
-        }
         var seen: [String: [Day: Int]] = [:]
         for row in table.rows {
             let r = FieldReader(row: row)

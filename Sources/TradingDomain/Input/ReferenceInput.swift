@@ -2,15 +2,8 @@
 public enum ReferenceInput {
     public static func symbols(_ table: CSVTable, file: String) -> Validated<SymbolInfo> {
         var out = Validated<SymbolInfo>(file: file)
-        out.header = table.header
-        guard let symbolCol = table.column("symbol") else {
-            out.errors.append(InputError(file: file, line: 1, reason: "missing required column symbol"))
-            return out
-        }
-        guard !table.rows.isEmpty else {
-            out.errors.append(InputError(file: file, line: 1, reason: "the file has a header but no data rows"))
-            return out
-        }
+        guard out.checkShape(table, required: ["symbol"]) else { return out }
+        let symbolCol = table.column("symbol")
         let nameCol = table.column("name", "company_name")
         let sectorCol = table.column("sector", "industry")
         let capCol = table.column("market_cap_category")
@@ -31,17 +24,8 @@ public enum ReferenceInput {
 
     public static func events(_ table: CSVTable, file: String) -> Validated<SymbolEvent> {
         var out = Validated<SymbolEvent>(file: file)
-        out.header = table.header
+        guard out.checkShape(table, required: ["symbol", "date", "kind"]) else { return out }
         let cols = (table.column("symbol"), table.column("date"), table.column("kind"))
-        let missing = [("symbol", cols.0), ("date", cols.1), ("kind", cols.2)].filter { $0.1 == nil }.map(\.0)
-        if !missing.isEmpty {
-            out.errors.append(InputError(file: file, line: 1, reason: "missing required column(s) \(missing.joined(separator: ", "))"))
-            return out
-        }
-        guard !table.rows.isEmpty else {
-            out.errors.append(InputError(file: file, line: 1, reason: "the file has a header but no data rows"))
-            return out
-        }
         for row in table.rows {
             let r = FieldReader(row: row)
             if row.fields.count != table.header.count { out.reject(row, "expected \(table.header.count) fields, found \(row.fields.count)"); continue }
@@ -55,17 +39,8 @@ public enum ReferenceInput {
 
     public static func external(_ table: CSVTable, file: String) -> Validated<ExternalValue> {
         var out = Validated<ExternalValue>(file: file)
-        out.header = table.header
+        guard out.checkShape(table, required: ["symbol", "date", "name", "value"]) else { return out }
         let cols = (table.column("symbol"), table.column("date"), table.column("name"), table.column("value"))
-        let missing = [("symbol", cols.0), ("date", cols.1), ("name", cols.2), ("value", cols.3)].filter { $0.1 == nil }.map(\.0)
-        if !missing.isEmpty {
-            out.errors.append(InputError(file: file, line: 1, reason: "missing required column(s) \(missing.joined(separator: ", "))"))
-            return out
-        }
-        guard !table.rows.isEmpty else {
-            out.errors.append(InputError(file: file, line: 1, reason: "the file has a header but no data rows"))
-            return out
-        }
         var seen: [String: Int] = [:]
         for row in table.rows {
             let r = FieldReader(row: row)

@@ -15,17 +15,8 @@ public enum SignalInput {
 
     public static func validate(_ table: CSVTable, file: String) -> Validated<Signal> {
         var out = Validated<Signal>(file: file)
-        out.header = table.header
+        guard out.checkShape(table, required: ["signal_id", "symbol", "strategy", "entry_date", "entry_price"]) else { return out }
         let lower = table.header.map { $0.lowercased() }
-        let missing = ["signal_id", "symbol", "strategy", "entry_date", "entry_price"].filter { !lower.contains($0) }
-        if !missing.isEmpty {
-            out.errors.append(InputError(file: file, line: 1, reason: "missing required column(s) \(missing.joined(separator: ", "))"))
-            return out
-        }
-        if table.rows.isEmpty {
-            out.errors.append(InputError(file: file, line: 1, reason: "the file has a header but no data rows"))
-            return out
-        }
         var seen: [String: Int] = [:]
         for row in table.rows {
             if row.fields.count != table.header.count {

@@ -17,6 +17,22 @@ public struct Validated<Item: Sendable>: Sendable {
 
     public var isValid: Bool { errors.isEmpty }
 
+    /// Records the header and checks the file's shape: every required column present (any
+    /// case) and at least one data row. False, with the error recorded at line 1, otherwise.
+    mutating func checkShape(_ table: CSVTable, required: [String], hint: String? = nil) -> Bool {
+        header = table.header
+        let missing = required.filter { table.column($0) == nil }
+        if !missing.isEmpty {
+            errors.append(InputError(file: file, line: 1, reason: "missing required column(s) \(missing.joined(separator: ", "))" + (hint.map { "; \($0)" } ?? "")))
+            return false
+        }
+        if table.rows.isEmpty {
+            errors.append(InputError(file: file, line: 1, reason: "the file has a header but no data rows"))
+            return false
+        }
+        return true
+    }
+
     mutating func reject(_ row: CSVTable.Row, _ reason: String) {
         errors.append(InputError(file: file, line: row.line, reason: reason))
         rejected.append((row.raw, row.line, reason))
