@@ -47,14 +47,14 @@ import Testing
 @Suite struct ConfigurationTests {
     @Test func shippedFileEqualsTheDefaults() throws {
         let shipped = try Configuration.load(path: TestSupport.root.appendingPathComponent("config/improvementd.yaml").path, environment: [:])
-        #expect(shipped == Configuration())
+        #expect(shipped == Improvement.Configuration())
     }
 
     @Test func serviceConfigurationLoadsWithAbsolutePaths() throws {
         let c = try Configuration.load(path: TestSupport.root.appendingPathComponent("systemd/improvementd.yaml").path, environment: [:])
         #expect(c.database == "/var/lib/improvementd/improvementd.sqlite")
         #expect(c.reportsDir.hasPrefix("/var/lib/improvementd/") && c.inboxDir.hasPrefix("/var/lib/improvementd/"))
-        var expected = Configuration()
+        var expected = Improvement.Configuration()
         (expected.database, expected.reportsDir, expected.inboxDir) = (c.database, c.reportsDir, c.inboxDir)
         #expect(c == expected)
     }

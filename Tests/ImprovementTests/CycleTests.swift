@@ -20,7 +20,7 @@ import TradingDomain
         ]
         let dir = TestSupport.scratch()
         let app = try TestSupport.app(dir, environment: env)
-        let all = try SignalStore(path: TestSupport.realStoreTemplate.path).barSeries()
+        let all = try TestSupport.realApp().store.barSeries()
         let start = Day(iso: "2025-12-01")!, end = start.adding(days: 90)
         _ = try app.store.upsertBars(all.flatMap { s, series in series.bars.filter { $0.day < start }.map { BarInput.Row(symbol: s, bar: $0) } })
         _ = try app.importer.run(.symbols, paths: [TestSupport.symbolsCSV], skipInvalid: false)

@@ -44,17 +44,15 @@ enum TestSupport {
         _ = try! app.backfill(BuiltInStrategy.allCases)
         _ = try! app.label()
         _ = try! app.computeFeatures()
+        // Fold the WAL into the main file once, so copies of the one file hold everything.
+        try! app.store.pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         return dir.appendingPathComponent("store.sqlite")
     }()
 
     /// A fresh copy of the real-data store, opened with `environment` overrides.
     static func realApp(environment: [String: String] = [:]) throws -> App {
         let dir = scratch()
-        let template = realStoreTemplate
-        // Checkpoint so the copy holds everything, then copy the one file.
-        let source = try SignalStore(path: template.path)
-        try source.pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
-        try FileManager.default.copyItem(at: template, to: dir.appendingPathComponent("store.sqlite"))
+        try FileManager.default.copyItem(at: realStoreTemplate, to: dir.appendingPathComponent("store.sqlite"))
         return try app(dir, environment: environment)
     }
 
