@@ -1,7 +1,21 @@
 #!/usr/bin/env bash
-# The README's test command: system packages, then the whole test suite.
+# The README's test command (CI runs exactly this): system packages, a Python venv with xgboost
+# for the export test, the build, the systemd unit checks, then the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+
+# The exported XGBoost model must load in Python's xgboost with the same probabilities; that
+# test needs an interpreter with xgboost (set IMPROVEMENTD_PYTHON yourself to skip this step).
+if [ -z "${IMPROVEMENTD_PYTHON:-}" ]; then
+    VENV=.build/python-venv
+    if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import xgboost" 2>/dev/null; then
+        python3 -m venv "$VENV" && "$VENV/bin/pip" install --quiet xgboost-cpu numpy \
+            || echo "test.sh: WARNING: could not install xgboost for Python; the export test will be skipped"
+    fi
+    if "$VENV/bin/python" -c "import xgboost" 2>/dev/null; then export IMPROVEMENTD_PYTHON=$PWD/$VENV/bin/python; fi
+fi
+
 swift build --build-tests
+bash .ci/check-systemd.sh "$PWD/.build/debug/improvementd"
 swift test "$@"
