@@ -3,6 +3,7 @@
 # systemd/improvementd.service with the DaemonTests binary as its ExecStart (the
 # "Sandbox service" test acts as the daemon), then checks from outside:
 #   * Type=notify: the unit becomes active only after READY=1; STATUS text is shown;
+#   * WATCHDOG=1 pings keep it alive (WatchdogSec=2 in the test copy);
 #   * the journal round trip: `journalctl -u improvementd DECISION=retrain -o json` finds the
 #     record with MESSAGE_ID, SYSLOG_IDENTIFIER, TRIGGER, MODEL_VERSION, PRIORITY, via the
 #     native protocol (_TRANSPORT=journal), under DynamicUser;
@@ -35,6 +36,7 @@ in_box() { "$TOOL" sh "$@"; }
 
 RUN=ci$(date +%s)$$
 sed -e "s#^ExecStart=.*#ExecStart=/usr/local/bin/improvementd --testing-library swift-testing --filter actAsService#" \
+    -e "s#^WatchdogSec=120#WatchdogSec=2#" \
     -e "s#^Environment=OMP_WAIT_POLICY=passive#Environment=OMP_WAIT_POLICY=passive IMPROVEMENTD_SANDBOX_SERVICE=1 SANDBOX_SERVICE_SECONDS=600 TEST_RUN=$RUN#" \
     systemd/improvementd.service > "$WORK/improvementd.service"
 "$TOOL" install "$WORK/improvementd.service" "$BIN:/usr/local/bin/improvementd" >/dev/null || fail "install"
@@ -45,7 +47,13 @@ show() { in_box systemctl show -p "$1" --value improvementd.service; }
 status=$(show StatusText)
 echo "sandbox-journal-test: STATUS=$status"
 case "$status" in *"next: daily at "*) ;; *) fail "STATUS text missing: '$status'";; esac
-[ "$(show WatchdogUSec)" = 2min ] || fail "WatchdogUSec=$(show WatchdogUSec)"
+# WatchdogSec=2 in this copy: the service pings every second; without pings systemd would
+# kill it after 2 s. Still running, not restarted, after 5 s:
+[ "$(show WatchdogUSec)" = 2s ] || fail "WatchdogUSec=$(show WatchdogUSec)"
+pid0=$(show MainPID)
+sleep 5
+[ "$(show ActiveState)" = active ] && [ "$(show MainPID)" = "$pid0" ] && [ "$(show NRestarts)" = 0 ] \
+    || fail "watchdog: state $(show ActiveState), pid $pid0 -> $(show MainPID), restarts $(show NRestarts)"
 
 # Journal round trip of the decision record.
 json=""
