@@ -4,6 +4,9 @@
 /// ratio that is mathematically on the threshold behaves as the SPEC says whatever floating
 /// point does to it: accuracy 0.600 does not fire (`< 0.60`), a 10 % relative drop fires
 /// (`>= 10 %`) even when computed as 0.0999999999.
+///
+/// Coding keys (every key optional, defaults shown): `accuracy: 0.60`, `success_rate: 0.50`,
+/// `degradation: 0.10`, `schedule_days: 30`, `min_signals: 50`.
 public struct TriggerConfig: Codable, Sendable, Hashable {
     /// `accuracy` fires when the window accuracy is below this. Default 0.60.
     public var accuracy: Double
