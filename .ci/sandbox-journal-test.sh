@@ -24,6 +24,12 @@ TOOL=${SDBOX_TOOL:-$(cd .. && pwd)/shared/tools/systemd-sandbox.sh}
 command -v unshare >/dev/null || skip "unshare not installed"
 unshare --mount --pid --fork true 2>/dev/null || skip "unshare fails here (no namespaces)"
 BIN=$(ls .build/debug/improvementdPackageTests.xctest 2>/dev/null) || skip "build the tests first"
+# The tool uses one fixed cgroup (<cgroup2>/sdbox): never disturb a sandbox someone else runs.
+for cg in /sys/fs/cgroup/sdbox /sys/fs/cgroup/unified/sdbox; do
+    if [ -d "$cg" ] && find "$cg" -name cgroup.procs -exec cat {} + 2>/dev/null | grep -q .; then
+        skip "another systemd sandbox is running ($cg has processes)"
+    fi
+done
 
 export SDBOX_DIR=${SDBOX_DIR:-/tmp/sdbox-improvementd-ci}
 WORK=$(mktemp -d)
