@@ -5,7 +5,8 @@
 #   * Type=notify: the unit becomes active only after READY=1; STATUS text is shown;
 #   * WATCHDOG=1 pings keep it alive (WatchdogSec=2 in the test copy);
 #   * the journal round trip: `journalctl -u improvementd DECISION=retrain -o json` finds the
-#     record with MESSAGE_ID, SYSLOG_IDENTIFIER, TRIGGER, MODEL_VERSION, PRIORITY, via the
+#     record with MESSAGE_ID, SYSLOG_IDENTIFIER, TRIGGER (twice: accuracy and schedule, so
+#     `TRIGGER=schedule` matches), MODEL_VERSION, PRIORITY, via the
 #     native protocol (_TRANSPORT=journal), under DynamicUser;
 #   * the instance lock in the StateDirectory refuses a second instance with the pid;
 #   * `systemctl stop` (SIGTERM) is a graceful shutdown: quick, Result=success;
@@ -64,7 +65,7 @@ sleep 5
 # Journal round trip of the decision record.
 json=""
 for _ in $(seq 1 50); do
-    json=$(in_box journalctl -u improvementd.service "TEST_RUN=$RUN" DECISION=retrain -o json --no-pager)
+    json=$(in_box journalctl -u improvementd.service "TEST_RUN=$RUN" DECISION=retrain TRIGGER=schedule -o json --no-pager)
     [ -n "$json" ] && break
     sleep 0.1
 done
@@ -75,7 +76,7 @@ lines = [l for l in open(sys.argv[1]) if l.strip()]
 assert len(lines) == 1, f"expected 1 decision record, got {len(lines)}"
 d = json.loads(lines[0])
 want = {"MESSAGE_ID": "dca8abe327b94ea387a370e98260a4bd", "SYSLOG_IDENTIFIER": "improvementd",
-        "DECISION": "retrain", "TRIGGER": "accuracy", "MODEL_VERSION": "7", "PRIORITY": "5",
+        "DECISION": "retrain", "TRIGGER": ["accuracy", "schedule"], "MODEL_VERSION": "7", "PRIORITY": "5",
         "EVENT": "decision", "_TRANSPORT": "journal", "_SYSTEMD_UNIT": "improvementd.service"}
 bad = {k: (d.get(k), v) for k, v in want.items() if d.get(k) != v}
 assert not bad, f"wrong fields (got, want): {bad}"

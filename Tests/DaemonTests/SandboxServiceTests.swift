@@ -43,7 +43,7 @@ struct SandboxServiceTests {
         logger.notice(
             "retrain decided: accuracy 0.55 < 0.60",
             metadata: [
-                "event": "decision", "decision": "retrain", "trigger": "accuracy", "model_version": "7",
+                "event": "decision", "decision": "retrain", "trigger": ["accuracy", "schedule"], "model_version": "7",
                 "test_run": "\(env["TEST_RUN"] ?? "none")",
             ]
         )
