@@ -148,6 +148,22 @@ struct SchedulerServiceTests {
         #expect(runs == ["2026-11-25T11:30:00Z monthly@2026-11", "2026-11-25T13:30:00Z daily@2026-11-25"])
     }
 
+    @Test func runnerThatForgetsToRecordDoesNotLoop() async throws {
+        actor Forgetful: JobRunner {
+            var count = 0
+            func run(job: JobKind, period: String) async throws { count += 1 }
+            func lastRuns() async throws -> [JobKind: String] { [.daily: "2026-11-24", .weekly: "2026-11-21", .monthly: "2026-11"] }
+        }
+        let start = instant("2026-11-25T19:00:00+05:30")
+        let clock = FakeClock(start: start, end: start.adding(hours: 2))
+        let runner = Forgetful()
+        try await SchedulerService(
+            schedule: schedule, runner: runner, logger: quietLogger, notifier: .disabled, watchdogInterval: nil,
+            now: { clock.now }, sleep: { try await clock.sleep($0) }
+        ).run()
+        #expect(await runner.count == 1)
+    }
+
     @Test func failedJobIsRetriedThenGivenUpForThePeriod() async throws {
         let start = instant("2026-11-25T18:00:00+05:30")
         let clock = FakeClock(start: start, end: instant("2026-11-26T19:00:00+05:30"))
