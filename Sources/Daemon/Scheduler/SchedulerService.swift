@@ -38,6 +38,7 @@ extension JobRunner {
 /// Failures: a job that throws is logged (`event=error`) and retried for the same period after
 /// ``Options/retryDelay``, at most ``Options/maxAttemptsPerPeriod`` times per process; then it
 /// waits for its next period (or a restart). Failing to read the last runs is retried likewise.
+/// A period this process completed is never run again, even if the runner failed to record it.
 ///
 /// Time: `now` and `sleep` are injected, so tests run months of schedule in milliseconds.
 public struct SchedulerService: Service, CustomStringConvertible {
