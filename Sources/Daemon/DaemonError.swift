@@ -7,7 +7,6 @@ public struct DaemonError: Error, Hashable, Sendable, CustomStringConvertible {
         case invalidConfiguration
         case lockHeld
         case lockFailed
-        case journal
     }
 
     private let code: Code
@@ -38,11 +37,6 @@ public struct DaemonError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The lock file could not be opened or locked for a reason other than contention.
     public static func lockFailed(path: String, operation: String, errno: Int32) -> DaemonError {
         DaemonError(.lockFailed, "\(operation) \(path): \(String(cString: strerror(errno))) (errno \(errno))")
-    }
-
-    /// sd_journal_sendv failed.
-    public static func journal(errno: Int32) -> DaemonError {
-        DaemonError(.journal, "sd_journal_sendv: \(String(cString: strerror(errno))) (errno \(errno))")
     }
 
     /// True for ``lockHeld(storePath:pid:)``.

@@ -90,9 +90,40 @@ struct JournalFieldTests {
         )
         let d = dict(fields)
         #expect(d["MESSAGE"] == "line1\nline2")  // sendv carries newlines
-        #expect(d["LIST"] == #"["a", "b"]"#)
+        #expect(fields.filter { $0.name == "LIST" }.map(\.value) == ["a", "b"])
         #expect(d["N"] == "3.5")
         #expect(d["PRIORITY"] == "3")
+    }
+
+    @Test func arrayValuesRepeatTheField() {
+        let fields = JournalFields.build(
+            level: .info, message: "m", metadata: ["trigger": ["accuracy", "schedule"], "decision": "retrain"],
+            label: "l", file: "f", function: "g", line: 1
+        )
+        #expect(fields.filter { $0.name == "TRIGGER" }.map(\.value) == ["accuracy", "schedule"])
+        let line = StderrLogHandler.format(
+            date: instant("2026-11-25T18:30:00Z"), level: .info, metadata: ["trigger": ["accuracy", "schedule"]], message: "m"
+        )
+        #expect(line == "2026-11-25T18:30:00Z info trigger=accuracy,schedule m\n")
+    }
+
+    @Test func decisionMetadataFromATriggerReport() {
+        let report = TriggerConfig().evaluate(TriggerInputs(
+            predictions: predictions(n: 100, correct: 55), holdoutCombinedScore: nil, daysSinceFullRetrain: 31,
+            labeledSinceLastTraining: 0
+        ))
+        let m = report.logMetadata
+        let fields = JournalFields.build(level: .notice, message: "decision", metadata: m, label: "l", file: "f", function: "g", line: 1)
+        let d = dict(fields)
+        #expect(d["DECISION"] == "skipped")
+        #expect(d["REASON"] == TriggerAction.nothingNew)
+        #expect(fields.filter { $0.name == "TRIGGER" }.map(\.value) == ["accuracy", "schedule"])
+        #expect(d["ACCURACY_VALUE"] == "0.5500")
+        #expect(d["DEGRADATION_VALUE"] == "none")
+        #expect(d["N"] == "100")
+        #expect(d["MESSAGE_ID"] == JournalEvent.decision.messageID)
+        let line = StderrLogHandler.format(date: instant("2026-11-25T18:30:00Z"), level: .notice, metadata: m, message: "decision")
+        #expect(line.contains(" decision=skipped ") && line.contains(" trigger=accuracy,schedule "))
     }
 
     @Test func handlerMergesMetadataAndSends() {

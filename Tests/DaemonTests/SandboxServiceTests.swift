@@ -43,7 +43,7 @@ struct SandboxServiceTests {
         logger.notice(
             "retrain decided: accuracy 0.55 < 0.60",
             metadata: [
-                "event": "decision", "decision": "retrain", "trigger": "accuracy", "model_version": "7",
+                "event": "decision", "decision": "retrain", "trigger": ["accuracy", "schedule"], "model_version": "7",
                 "test_run": "\(env["TEST_RUN"] ?? "none")",
             ]
         )
@@ -52,12 +52,20 @@ struct SandboxServiceTests {
         let group = ServiceGroup(
             configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm], logger: logger)
         )
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let seconds = Int(env["SANDBOX_SERVICE_SECONDS"] ?? "4") ?? 4
-            try await Task.sleep(for: .seconds(seconds))
-            await group.triggerGracefulShutdown()
-            try await tasks.next()
+        // Stops after SANDBOX_SERVICE_SECONDS, or earlier on SIGTERM (`systemctl stop`).
+        let seconds = Int(env["SANDBOX_SERVICE_SECONDS"] ?? "4") ?? 4
+        try await withThrowingTaskGroup(of: Bool.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return true
+            }
+            tasks.addTask {
+                try await Task.sleep(for: .seconds(seconds))
+                await group.triggerGracefulShutdown()
+                return false
+            }
+            while let groupEnded = try await tasks.next(), !groupEnded {}
+            tasks.cancelAll()
         }
         lock.release()
         logger.info("sandbox service done", metadata: ["event": "job_end"])

@@ -18,6 +18,8 @@ final class FakeClock: @unchecked Sendable {
     }
 
     var now: Date { lock.withLock { current } }
+    /// Time passing while a job runs.
+    func advance(_ seconds: TimeInterval) { lock.withLock { current = current.addingTimeInterval(seconds) } }
     var sleepCount: Int { lock.withLock { sleeps.count } }
 
     func sleep(_ d: Duration) async throws {
@@ -49,11 +51,18 @@ actor FakeRunner: JobRunner {
     private let clock: @Sendable () -> Date
     /// Fails a job's attempt while this returns true.
     private let fail: @Sendable (JobKind, Int) -> Bool
+    /// Called during each run (e.g. to let fake time pass).
+    private let during: @Sendable (JobKind) -> Void
 
-    init(lastRuns: [JobKind: String], clock: @escaping @Sendable () -> Date, fail: @escaping @Sendable (JobKind, Int) -> Bool = { _, _ in false }) {
+    init(
+        lastRuns: [JobKind: String], clock: @escaping @Sendable () -> Date,
+        fail: @escaping @Sendable (JobKind, Int) -> Bool = { _, _ in false },
+        during: @escaping @Sendable (JobKind) -> Void = { _ in }
+    ) {
         stored = lastRuns
         self.clock = clock
         self.fail = fail
+        self.during = during
     }
 
     struct Boom: Error {}
@@ -61,6 +70,7 @@ actor FakeRunner: JobRunner {
     func run(job: JobKind, period: String) async throws {
         let record = RunRecord(job: job, period: period, at: clock())
         attempts.append(record)
+        during(job)
         if fail(job, attempts.filter { $0.job == job }.count) { throw Boom() }
         runs.append(record)
         stored[job] = period
@@ -122,6 +132,36 @@ struct SchedulerServiceTests {
         for r in runs {
             #expect(r.at == schedule.latestFire(of: r.job, atOrBefore: r.at).scheduledAt, "\(r)")
         }
+    }
+
+    @Test func aFireThatPassesDuringALongJobIsNotSleptThrough() async throws {
+        // Start-up at 17:00 IST with the monthly retrain missed; it takes 2 hours, so today's
+        // 18:30 daily fire passes while it runs: the daily must run right after, at 19:00.
+        let start = instant("2026-11-25T17:00:00+05:30")
+        let clock = FakeClock(start: start, end: instant("2026-11-25T23:00:00+05:30"))
+        let runner = FakeRunner(
+            lastRuns: [.daily: "2026-11-24", .weekly: "2026-11-21", .monthly: "2026-10"], clock: { clock.now },
+            during: { job in if job == .monthly { clock.advance(7_200) } }
+        )
+        try await service(runner: runner, clock: clock).run()
+        let runs = await runner.runs.map { StderrLogHandler.timestamp($0.at) + " " + $0.description }
+        #expect(runs == ["2026-11-25T11:30:00Z monthly@2026-11", "2026-11-25T13:30:00Z daily@2026-11-25"])
+    }
+
+    @Test func runnerThatForgetsToRecordDoesNotLoop() async throws {
+        actor Forgetful: JobRunner {
+            var count = 0
+            func run(job: JobKind, period: String) async throws { count += 1 }
+            func lastRuns() async throws -> [JobKind: String] { [.daily: "2026-11-24", .weekly: "2026-11-21", .monthly: "2026-11"] }
+        }
+        let start = instant("2026-11-25T19:00:00+05:30")
+        let clock = FakeClock(start: start, end: start.adding(hours: 2))
+        let runner = Forgetful()
+        try await SchedulerService(
+            schedule: schedule, runner: runner, logger: quietLogger, notifier: .disabled, watchdogInterval: nil,
+            now: { clock.now }, sleep: { try await clock.sleep($0) }
+        ).run()
+        #expect(await runner.count == 1)
     }
 
     @Test func failedJobIsRetriedThenGivenUpForThePeriod() async throws {

@@ -117,6 +117,23 @@ struct RealNotifyTests {
         #expect(Notifier.watchdogInterval() == nil)
     }
 
+    @Test func sighupIsDeliveredNotFatal() async throws {
+        let stream = ReloadSignal.stream()
+        var iterator = stream.makeAsyncIterator()
+        // Registration of the dispatch source is asynchronous and an ignored signal sent
+        // before it is lost, so keep sending until one arrives (each would terminate the test
+        // process if SIGHUP were not handled).
+        let sender = Task {
+            while !Task.isCancelled {
+                kill(getpid(), SIGHUP)
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        let got: Void? = await iterator.next()
+        sender.cancel()
+        #expect(got != nil)
+    }
+
     @Test func sdNotifyReachesTheSocket() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -32,7 +32,9 @@ public enum JournalEvent: String, CaseIterable, Sendable, Hashable {
 /// Fields, in order: `MESSAGE`, `PRIORITY` (syslog level), `SYSLOG_IDENTIFIER`, `MESSAGE_ID`
 /// (when the record names an event kind or an id), `CODE_FILE`, `CODE_LINE`, `CODE_FUNC`,
 /// `LOGGER` (the swift-log label), then every metadata key as an upper-cased field sorted by
-/// key (`decision` → `DECISION=retrain`, `model_version` → `MODEL_VERSION=7`).
+/// key (`decision` → `DECISION=retrain`, `model_version` → `MODEL_VERSION=7`). An array value
+/// becomes the field repeated once per element (`trigger: ["accuracy", "schedule"]` →
+/// `TRIGGER=accuracy`, `TRIGGER=schedule`), which journald supports.
 ///
 /// Journald field names may hold only `A-Z`, `0-9` and `_`, must not start with `_` or a digit
 /// and are at most 64 bytes: other characters become `_`, a bad first character gets the
@@ -98,7 +100,14 @@ public enum JournalFields {
         fields.append(("CODE_FUNC", function))
         fields.append(("LOGGER", label))
         for key in metadata.keys.sorted() where key != "message_id" {
-            fields.append((fieldName(key), "\(metadata[key]!)"))
+            let name = fieldName(key)
+            if case .array(let items) = metadata[key]! {
+                // journald allows a field several times per entry: TRIGGER=accuracy and
+                // TRIGGER=schedule both match their `journalctl TRIGGER=...` query.
+                for item in items { fields.append((name, "\(item)")) }
+            } else {
+                fields.append((name, "\(metadata[key]!)"))
+            }
         }
         return fields
     }

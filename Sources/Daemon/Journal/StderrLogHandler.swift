@@ -11,6 +11,7 @@ import Darwin
 ///
 /// The time is UTC with seconds; metadata is sorted by key; a value holding spaces, quotes,
 /// `=` or control characters is written as a quoted, escaped string (`reason="nothing new"`);
+/// an array value is joined with commas (`trigger=accuracy,schedule`);
 /// newlines in the message become `\n` so a record stays one line. Formatting is pure
 /// (``format(date:level:metadata:message:)``); each line goes out in one `write(2)`.
 public struct StderrLogHandler: LogHandler {
@@ -58,7 +59,13 @@ public struct StderrLogHandler: LogHandler {
     public static func format(date: Date, level: Logger.Level, metadata: Logger.Metadata, message: String) -> String {
         var line = timestamp(date) + " " + level.rawValue
         for key in metadata.keys.sorted() {
-            line += " " + key + "=" + quote("\(metadata[key]!)")
+            let value: String
+            if case .array(let items) = metadata[key]! {
+                value = items.map { "\($0)" }.joined(separator: ",")
+            } else {
+                value = "\(metadata[key]!)"
+            }
+            line += " " + key + "=" + quote(value)
         }
         line += " " + message.replacingOccurrences(of: "\n", with: "\\n") + "\n"
         return line

@@ -56,6 +56,14 @@ public struct DueJob: Hashable, Sendable, CustomStringConvertible {
 /// - Monthly `day` larger than the month's length (29, 30, 31) is clamped to the month's last
 ///   day: day 31 runs on 30 April and on 28 or 29 February.
 /// - Weekdays use `Calendar`'s numbering: 1 = Sunday ... 7 = Saturday.
+///
+/// Coding keys (config file; every key optional, defaults shown):
+/// ```yaml
+/// timezone: Asia/Kolkata               # IANA identifier
+/// daily:   { hour: 18, minute: 30 }
+/// weekly:  { weekday: 7, hour: 6, minute: 0 }   # 7 = Saturday
+/// monthly: { day: 1, hour: 3, minute: 0 }       # day > month length → last day
+/// ```
 public struct ScheduleConfig: Codable, Sendable, Hashable {
     /// A wall-clock time, every day.
     public struct Daily: Codable, Sendable, Hashable {

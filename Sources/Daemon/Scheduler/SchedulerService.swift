@@ -38,6 +38,7 @@ extension JobRunner {
 /// Failures: a job that throws is logged (`event=error`) and retried for the same period after
 /// ``Options/retryDelay``, at most ``Options/maxAttemptsPerPeriod`` times per process; then it
 /// waits for its next period (or a restart). Failing to read the last runs is retried likewise.
+/// A period this process completed is never run again, even if the runner failed to record it.
 ///
 /// Time: `now` and `sleep` are injected, so tests run months of schedule in milliseconds.
 public struct SchedulerService: Service, CustomStringConvertible {
@@ -136,6 +137,9 @@ public struct SchedulerService: Service, CustomStringConvertible {
 
     private func scheduleLoop() async throws {
         var failures: [JobKind: Failure] = [:]
+        // Periods this process completed: a runner that forgot to record its last run must not
+        // make the loop run the same period again and again.
+        var completed: [JobKind: String] = [:]
         while true {
             try Task.checkCancellation()
             let lastRuns: [JobKind: String]
@@ -151,12 +155,19 @@ public struct SchedulerService: Service, CustomStringConvertible {
             var attempted = false
             for due in schedule.dueJobs(now: now(), lastRuns: lastRuns) {
                 try Task.checkCancellation()
+                if completed[due.job] == due.period {
+                    logger.warning(
+                        "job succeeded but its last run was not recorded; not running it again",
+                        metadata: ["event": "error", "job": "\(due.job.rawValue)", "period": "\(due.period)"]
+                    )
+                    continue
+                }
                 if let failure = failures[due.job], failure.period == due.period,
                    failure.attempts >= options.maxAttemptsPerPeriod || now() < failure.retryAt {
                     continue
                 }
                 attempted = true
-                try await runJob(due, failures: &failures)
+                if try await runJob(due, failures: &failures) { completed[due.job] = due.period }
             }
             // Jobs take time: re-read the clock and the last runs before sleeping, so a fire that
             // passed while they ran is not slept through.
@@ -177,7 +188,8 @@ public struct SchedulerService: Service, CustomStringConvertible {
         }
     }
 
-    private func runJob(_ due: DueJob, failures: inout [JobKind: Failure]) async throws {
+    /// Runs one job; true on success. Failures are logged and counted, cancellation rethrown.
+    private func runJob(_ due: DueJob, failures: inout [JobKind: Failure]) async throws -> Bool {
         let metadata: Logger.Metadata = [
             "job": "\(due.job.rawValue)", "period": "\(due.period)",
             "scheduled_at": "\(StderrLogHandler.timestamp(due.scheduledAt))",
@@ -192,6 +204,7 @@ public struct SchedulerService: Service, CustomStringConvertible {
                 "job finished",
                 metadata: metadata.merging(["event": "job_end", "outcome": "ok", "seconds": "\(seconds)"]) { $1 }
             )
+            return true
         } catch {
             if error is CancellationError || Task.isCancelled {
                 logger.notice(
@@ -214,6 +227,7 @@ public struct SchedulerService: Service, CustomStringConvertible {
                     "attempt": "\(failure.attempts)", "max_attempts": "\(options.maxAttemptsPerPeriod)",
                 ]) { $1 }
             )
+            return false
         }
     }
 

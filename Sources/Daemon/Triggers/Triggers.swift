@@ -1,9 +1,15 @@
+import Foundation
+import Logging
+
 /// Thresholds of the retrain triggers (SPEC §6), all configurable.
 ///
 /// Comparisons treat values within ``epsilon`` (1e-9) of a threshold as equal to it, so a
 /// ratio that is mathematically on the threshold behaves as the SPEC says whatever floating
 /// point does to it: accuracy 0.600 does not fire (`< 0.60`), a 10 % relative drop fires
 /// (`>= 10 %`) even when computed as 0.0999999999.
+///
+/// Coding keys (every key optional, defaults shown): `accuracy: 0.60`, `success_rate: 0.50`,
+/// `degradation: 0.10`, `schedule_days: 30`, `min_signals: 50`.
 public struct TriggerConfig: Codable, Sendable, Hashable {
     /// `accuracy` fires when the window accuracy is below this. Default 0.60.
     public var accuracy: Double
@@ -211,4 +217,25 @@ public struct TriggerReport: Hashable, Sendable, Codable {
 
     /// The result of trigger `name`.
     public subscript(name: TriggerName) -> TriggerResult? { triggers.first { $0.name == name } }
+}
+
+extension TriggerReport {
+    /// Metadata for the one `decision` log record of this check (SPEC §7): `event=decision`,
+    /// `decision=none|retrain|skipped`, `trigger` = the fired trusted triggers (an array: one
+    /// `TRIGGER=` journal field each, so `journalctl TRIGGER=schedule` finds it), `reason` when
+    /// skipped, `n`, and each trigger's value as `<name>_value` (`accuracy_value=0.5520`,
+    /// 4 decimals, `none` when not computed). Callers add `job`, `model_version` and the result.
+    public var logMetadata: [String: Logging.Logger.MetadataValue] {
+        var m: [String: Logging.Logger.MetadataValue] = [
+            "event": "decision",
+            "decision": .string(action.name),
+            "trigger": .array(firedTriggers.map { .string($0.rawValue) }),
+            "n": .string(String(triggers.first?.n ?? 0)),
+        ]
+        if case .skipped(let reason) = action { m["reason"] = .string(reason) }
+        for t in triggers {
+            m[t.name.rawValue + "_value"] = .string(t.value.map { String(format: "%.4f", $0) } ?? "none")
+        }
+        return m
+    }
 }
