@@ -62,25 +62,9 @@ struct RunCommand: ParsableCommand {
         ))
         // SIGHUP: re-read the configuration file; jobs after this use it. Schedule times and the
         // store path take effect at the next start.
-        signal(SIGHUP, SIG_IGN)
-        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        hup.setEventHandler {
-            let notifier = Notifier()
-            notifier.reloading()
-            do {
-                var config = try Configuration.load(path: global.config)
-                if let db = global.db { config.database = db }
-                if config.schedule != runner.current.config.schedule || config.database != runner.current.config.database {
-                    app.logger.warning("schedule or database changed in the configuration: takes effect at the next restart", metadata: ["event": "error"])
-                }
-                runner.reload(config)
-                app.logger.notice("configuration reloaded", metadata: ["path": "\(global.config ?? "(defaults)")"])
-            } catch {
-                app.logger.error("configuration reload refused, keeping the running one: \(error)", metadata: ["event": "error"])
-            }
-            notifier.ready()
+        let reloads = Task {
+            for await _ in ReloadSignal.stream() { reload(runner, app: app) }
         }
-        hup.resume()
         let done = DispatchSemaphore(value: 0)
         let failure = Mutex<(any Error)?>(nil)
         Task {
@@ -93,8 +77,28 @@ struct RunCommand: ParsableCommand {
             Task { await group.triggerGracefulShutdown() }
         }
         done.wait()
-        hup.cancel()
+        reloads.cancel()
         if let error = failure.withLock({ $0 }) { throw error }
+    }
+}
+
+extension RunCommand {
+    /// Re-reads the configuration for the next jobs (RELOADING=1 ... READY=1); a bad file is refused and the running configuration kept.
+    func reload(_ runner: CycleRunner, app: App) {
+        let notifier = Notifier()
+        notifier.reloading()
+        defer { notifier.ready() }
+        do {
+            var config = try Configuration.load(path: global.config)
+            if let db = global.db { config.database = db }
+            if config.schedule != runner.current.config.schedule || config.database != runner.current.config.database {
+                app.logger.warning("schedule or database changed in the configuration: takes effect at the next restart")
+            }
+            runner.reload(config)
+            app.logger.notice("configuration reloaded", metadata: ["path": "\(global.config ?? "(defaults)")"])
+        } catch {
+            app.logger.error("configuration reload refused, keeping the running one: \(error)", metadata: ["event": "error"])
+        }
     }
 }
 

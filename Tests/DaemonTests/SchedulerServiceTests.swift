@@ -198,12 +198,13 @@ struct SchedulerServiceTests {
             // Wait until the scheduler is sleeping on its timer (STATUS sent) and has pinged.
             while !(sent.all.contains { $0.hasPrefix("STATUS=") } && sent.all.filter { $0 == "WATCHDOG=1" }.count >= 3) {
                 try await Task.sleep(for: .milliseconds(10))
-                if ContinuousClock.now - started > .seconds(10) { break }
+                if ContinuousClock.now - started > .seconds(120) { break } // generous: CPU-heavy tests may share the pool
             }
             let beforeShutdown = ContinuousClock.now
             await group.triggerGracefulShutdown()
             try await tasks.next()
-            #expect(ContinuousClock.now - beforeShutdown < .seconds(2), "the timer wait is cancelled at once")
+            // The wait would last up to 15 minutes; under a loaded test run "at once" may take seconds.
+            #expect(ContinuousClock.now - beforeShutdown < .seconds(120), "the timer wait is cancelled, not waited out")
         }
         #expect(sent.all.first == "READY=1")
         #expect(sent.all.filter { $0 == "WATCHDOG=1" }.count >= 3)
@@ -225,7 +226,7 @@ struct DispatchTimerSleepTests {
         let start = ContinuousClock.now
         try await DispatchTimerSleep.sleep(.milliseconds(50))
         let elapsed = ContinuousClock.now - start
-        #expect(elapsed >= .milliseconds(45) && elapsed < .seconds(2))
+        #expect(elapsed >= .milliseconds(45) && elapsed < .seconds(120)) // upper bound loose: the pool may be busy
         try await DispatchTimerSleep.sleep(.zero)
     }
 
@@ -236,7 +237,7 @@ struct DispatchTimerSleepTests {
         task.cancel()
         let result = await task.result
         #expect(throws: CancellationError.self) { try result.get() }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ContinuousClock.now - start < .seconds(120)) // vs 3600 s: cancelled, not waited out
     }
 
     @Test func alreadyCancelledThrowsImmediately() async {
