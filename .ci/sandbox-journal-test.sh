@@ -100,4 +100,42 @@ in_box /usr/local/bin/improvementd --testing-library swift-testing --filter Jour
     || { cat "$WORK/rt.log" >&2; fail "JournalRoundTripTests"; }
 grep -q "skipped" "$WORK/rt.log" && fail "JournalRoundTripTests was skipped inside the sandbox"
 
+# The real daemon under the shipped, hardened unit and its shipped configuration: it becomes
+# ready, runs the jobs missed at start-up on its (empty) store in the StateDirectory, logs each
+# decision to the journal with structured fields, and stops gracefully.
+REAL=$(readlink -f .build/debug/improvementd 2>/dev/null)
+if [ -x "$REAL" ]; then
+    "$TOOL" install systemd/improvementd.service "$REAL:/usr/local/bin/improvementd" \
+        "systemd/improvementd.yaml:/etc/improvementd/improvementd.yaml" >/dev/null || fail "install the real daemon"
+    in_box systemctl start improvementd.service || fail "real daemon: systemctl start (READY=1 never came?)"
+    [ "$(show ActiveState)" = active ] || fail "real daemon not active: $(show ActiveState)/$(show SubState)"
+    decisions=""
+    for _ in $(seq 1 100); do
+        decisions=$(in_box journalctl -u improvementd.service MESSAGE_ID=dca8abe327b94ea387a370e98260a4bd JOB=monthly -o json --no-pager)
+        [ -n "$decisions" ] && break
+        sleep 0.2
+    done
+    echo "$decisions" > "$WORK/real.json"
+    python3 - "$WORK/real.json" <<'PY' || fail "real daemon decision record"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+assert lines, "no monthly decision record from the real daemon"
+d = lines[-1]
+for k, v in {"SYSLOG_IDENTIFIER": "improvementd", "EVENT": "decision", "JOB": "monthly", "DECISION": "skipped",
+             "_TRANSPORT": "journal", "_SYSTEMD_UNIT": "improvementd.service"}.items():
+    assert d.get(k) == v, f"{k}: got {d.get(k)!r}, want {v!r}"
+for k in ("TRIGGER_ACCURACY", "TRIGGER_SCHEDULE", "TRIGGER_INSUFFICIENT_DATA", "REASON"):
+    assert k in d, f"missing field {k}"
+assert d.get("_UID") not in (None, "0"), "DynamicUser: should not run as root"
+print("sandbox-journal-test: real daemon decision OK:", {k: d[k] for k in ("JOB", "DECISION", "REASON")})
+PY
+    status=$(show StatusText)
+    echo "sandbox-journal-test: real daemon STATUS=$status"
+    in_box test -s /var/lib/private/improvementd/improvementd.sqlite || fail "real daemon: no store in the StateDirectory"
+    in_box systemctl stop improvementd.service || fail "real daemon: systemctl stop"
+    [ "$(show Result)" = success ] || fail "real daemon: Result=$(show Result) after stop"
+else
+    echo "sandbox-journal-test: real daemon part skipped: build .build/debug/improvementd first"
+fi
+
 if [ $FAILED -eq 0 ]; then echo "sandbox-journal-test: PASS"; else exit 1; fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command (CI runs exactly this): system packages, a Python venv with xgboost
-# for the export test, the build, the systemd unit checks, then the whole test suite.
+# for the export test, the build, the systemd unit checks, the whole test suite, then the
+# systemd sandbox test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -19,3 +20,6 @@ fi
 swift build --build-tests
 bash .ci/check-systemd.sh "$PWD/.build/debug/improvementd"
 swift test "$@"
+# A real systemd (../shared/tools/systemd-sandbox.sh) runs the hardened unit: notify, watchdog,
+# journal fields, graceful stop, and the real daemon; skips with a message where it cannot run.
+bash .ci/sandbox-journal-test.sh
