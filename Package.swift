@@ -94,7 +94,11 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ImprovementTests",
-            dependencies: ["Improvement", "improvementd"],
+            dependencies: [
+                "Improvement", "improvementd", "Store", "Learning", "TradingDomain", "Daemon",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

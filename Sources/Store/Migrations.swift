@@ -166,6 +166,12 @@ enum Migrations {
             // Feature importance per version (JSON), so each report can measure rank stability.
             try db.execute(sql: "ALTER TABLE model_versions ADD COLUMN importance TEXT")
         }
+        migrator.registerMigration("v3-outcome-change-seq") { db in
+            // A monotonic number per labeling run that changed the row: "labeled since the last
+            // training run" must not depend on clock resolution.
+            try db.execute(sql: "ALTER TABLE outcomes ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0")
+            try db.execute(sql: "CREATE INDEX outcomes_change_seq ON outcomes(status, change_seq)")
+        }
         return migrator
     }
 }

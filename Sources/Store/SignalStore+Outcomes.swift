@@ -10,14 +10,15 @@ extension SignalStore {
         try write("storing outcomes") { db in
             var count = WriteCount()
             let now = Self.timestamp()
+            let seq = (try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(change_seq), 0) + 1 FROM outcomes")) ?? 1
             let statement = try db.makeStatement(sql: """
                 INSERT INTO outcomes (signal_id, status, outcome, exit_date, exit_price, exit_reason,
-                    return_pct, days_held, hit_target, hit_stop, labeled_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    return_pct, days_held, hit_target, hit_stop, labeled_at, change_seq)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (signal_id) DO UPDATE SET status = excluded.status, outcome = excluded.outcome,
                     exit_date = excluded.exit_date, exit_price = excluded.exit_price, exit_reason = excluded.exit_reason,
                     return_pct = excluded.return_pct, days_held = excluded.days_held, hit_target = excluded.hit_target,
-                    hit_stop = excluded.hit_stop, labeled_at = excluded.labeled_at
+                    hit_stop = excluded.hit_stop, labeled_at = excluded.labeled_at, change_seq = excluded.change_seq
                 WHERE status IS NOT excluded.status OR outcome IS NOT excluded.outcome
                     OR exit_date IS NOT excluded.exit_date OR exit_price IS NOT excluded.exit_price
                     OR exit_reason IS NOT excluded.exit_reason OR return_pct IS NOT excluded.return_pct
@@ -27,7 +28,7 @@ extension SignalStore {
             for o in outcomes {
                 try statement.execute(arguments: [
                     o.signalId, o.status.rawValue, o.label, o.exitDate?.iso, o.exitPrice, o.exitReason?.rawValue,
-                    o.returnPct, o.daysHeld, o.hitTarget, o.hitStop, now,
+                    o.returnPct, o.daysHeld, o.hitTarget, o.hitStop, now, seq,
                 ])
                 if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
             }
@@ -55,10 +56,11 @@ extension SignalStore {
         }
     }
 
-    /// When labels last changed (max labeled_at of labeled rows), to tell whether anything is new.
-    public func lastLabelChange() throws(StoreError) -> String? {
-        try read("reading label times") { db in
-            try String.fetchOne(db, sql: "SELECT MAX(labeled_at) FROM outcomes WHERE status = 'labeled'")
+    /// The change sequence of the latest labeling run that changed a labeled outcome (0: none),
+    /// to tell later whether anything new was labeled.
+    public func lastLabelChange() throws(StoreError) -> Int {
+        try read("reading label changes") { db in
+            try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(change_seq), 0) FROM outcomes WHERE status = 'labeled'") ?? 0
         }
     }
 }

@@ -130,13 +130,10 @@ extension SignalStore {
         }
     }
 
-    /// Labeled outcomes whose `labeled_at` is after `since` (all labeled ones when nil).
-    public func labeledCount(since: String?) throws(StoreError) -> Int {
+    /// Labeled outcomes new or changed after labeling change `sequence` (see `lastLabelChange`).
+    public func labeledCount(sinceChange sequence: Int) throws(StoreError) -> Int {
         try read("counting new labels") { db in
-            if let since, !since.isEmpty {
-                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outcomes WHERE status = 'labeled' AND labeled_at > ?", arguments: [since]) ?? 0
-            }
-            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outcomes WHERE status = 'labeled'") ?? 0
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outcomes WHERE status = 'labeled' AND change_seq > ?", arguments: [sequence]) ?? 0
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Improvement
+import Logging
 import Store
 import TradingDomain
 import GRDB
@@ -31,7 +32,9 @@ enum TestSupport {
         var env = ["IMPROVEMENTD_REPORTS_DIR": dir.appendingPathComponent("reports").path,
                    "IMPROVEMENTD_INBOX_DIR": dir.appendingPathComponent("inbox").path]
         for (k, v) in environment { env[k] = v }
-        return try App.open(configPath: nil, databaseOverride: dir.appendingPathComponent("store.sqlite").path, environment: env)
+        // Tests keep their output for test results: decisions are checked in the store instead.
+        let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        return try App.open(configPath: nil, databaseOverride: dir.appendingPathComponent("store.sqlite").path, environment: env, logger: quiet)
     }
 
     /// A store holding the bundled real bars and symbols, the four built-in strategies

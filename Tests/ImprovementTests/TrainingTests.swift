@@ -77,6 +77,27 @@ import TradingDomain
         }
     }
 
+    /// "Nothing new to learn" must not depend on the clock: a label that changes in the same
+    /// second as a training run still counts as new.
+    @Test func labelsChangedRightAfterTrainingCountAsNew() throws {
+        let app = try TestSupport.realApp(environment: TestSupport.quickTraining)
+        #expect(try app.labeledSinceLastTraining() > 1500) // never trained: everything is new
+        _ = try app.train(algorithms: [.lr], tune: false)
+        #expect(try app.labeledSinceLastTraining() == 0)
+        #expect(try app.label().changed == 0)
+        #expect(try app.labeledSinceLastTraining() == 0)
+        // A pending signal gets its bars at once (same second): one new label.
+        let pending = try #require(try app.store.outcomes().values.first { $0.status == .pending })
+        let signal = try #require(try app.store.signals().first { $0.id == pending.signalId })
+        let last = try #require(try app.store.barSeries()[signal.symbol]?.bars.last)
+        let later = (1...40).map { i in
+            BarInput.Row(symbol: signal.symbol, bar: Bar(day: last.day.adding(days: i), open: last.close, high: last.close * 1.001, low: last.close * 0.999, close: last.close, volume: 1000))
+        }
+        _ = try app.store.upsertBars(later)
+        #expect(try app.label().changed >= 1)
+        #expect(try app.labeledSinceLastTraining() >= 1)
+    }
+
     @Test func sameDataAndSeedGiveTheSameArtifact() throws {
         let a = try TestSupport.realApp(environment: TestSupport.quickTraining)
         let b = try TestSupport.realApp(environment: TestSupport.quickTraining)

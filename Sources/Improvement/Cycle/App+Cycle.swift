@@ -128,7 +128,7 @@ extension App {
 
     /// Labeled outcomes that changed since the last training run (all of them before the first).
     func labeledSinceLastTraining() throws -> Int {
-        try store.labeledCount(since: try store.setting("last_training_label_change"))
+        try store.labeledCount(sinceChange: Int(try store.setting("last_training_label_change") ?? "") ?? 0)
     }
 
     /// One structured record per decision: DECISION, TRIGGER (the first that fired), MODEL_VERSION, ...

@@ -115,7 +115,7 @@ extension App {
         } catch {
             decision.reportPath = nil // the model is registered; a report folder problem is not fatal
         }
-        try store.setSetting("last_training_label_change", try store.lastLabelChange() ?? "")
+        try store.setSetting("last_training_label_change", String(data.labelChange))
         try store.setSetting("last_training_at", SignalStoreTime.iso(now))
         return (decision, result, data)
     }

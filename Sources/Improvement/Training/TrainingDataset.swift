@@ -12,6 +12,8 @@ public struct TrainingDataset: Sendable {
     public var exitDays: [Int]
     public var schemaHash: String
     public var schemaVersion: Int
+    /// The store's label change sequence when the dataset was read: later changes are "new".
+    public var labelChange: Int
 
     public var firstEntry: Day? { entryDays.first.map { Day(number: Int32($0)) } }
     public var lastEntry: Day? { entryDays.last.map { Day(number: Int32($0)) } }
@@ -27,6 +29,7 @@ extension App {
     /// entry date, with features of the current schema.
     public func trainingDataset() throws -> TrainingDataset {
         let features = try computeFeatures()
+        let labelChange = try store.lastLabelChange()
         let stored = try store.features(schemaHash: features.schemaHash)
         let outcomes = try store.outcomes()
         var rows: [(Signal, Outcome, [Double])] = []
@@ -45,7 +48,7 @@ extension App {
         return TrainingDataset(
             signalIds: rows.map(\.0.id), x: x, labels: rows.map { $0.1.label! },
             entryDays: rows.map { Int($0.0.entryDate.number) }, exitDays: rows.map { Int($0.1.exitDate!.number) },
-            schemaHash: features.schemaHash, schemaVersion: features.schemaVersion
+            schemaHash: features.schemaHash, schemaVersion: features.schemaVersion, labelChange: labelChange
         )
     }
 }
