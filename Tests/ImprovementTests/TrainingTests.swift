@@ -121,5 +121,14 @@ import TradingDomain
         let ext = TestSupport.write("symbol,date,name,value\nMARICO,2020-01-01,sentiment,0.3\n", to: dir, name: "e.csv")
         _ = try app.importer.run(.external, paths: [ext], skipInvalid: false)
         #expect(throws: SchemaMismatch.self) { try app.predict() }
+
+        // The daemon does not get stuck: the daily job goes on, and the next check retrains
+        // and replaces the model that cannot score the new schema.
+        let (daily, check) = try app.runOnce()
+        #expect(daily.scoring.note?.contains("refuses to score") == true)
+        #expect(check.action == "retrain" && check.reason.contains("feature schema changed"))
+        let t = try #require(check.training)
+        #expect(t.promoted && t.reason.contains("cannot score the current schema"))
+        #expect(try app.predict().modelVersion == t.version)
     }
 }

@@ -51,7 +51,13 @@ extension App {
             }
         }
         report.labels = try label()
-        report.scoring = try predict(now: now)
+        do {
+            report.scoring = try predict(now: now)
+        } catch let mismatch as SchemaMismatch {
+            // New external columns: production cannot score until the next check retrains it.
+            report.scoring.note = mismatch.description
+            logger.error("scoring skipped: \(mismatch.description)", metadata: ["event": "error"])
+        }
         report.evaluation = try evaluate(now: now)
         return report
     }
@@ -79,7 +85,12 @@ extension App {
         case .skipped(let why): reason = "fired: \(triggers.firedTriggers.map(\.rawValue).joined(separator: ", ")); skipped, \(why)"
         }
         var shouldTrain = triggers.action == .retrain
-        if full {
+        let currentSchema = try computeFeatures().schemaHash
+        if let production, production.featureSchemaHash != currentSchema {
+            shouldTrain = true
+            action = "retrain"
+            reason = "the feature schema changed (\(production.featureSchemaHash) → \(currentSchema)): production v\(production.version) cannot score the current features" + (triggers.firedTriggers.isEmpty ? "" : "; fired: " + triggers.firedTriggers.map(\.rawValue).joined(separator: ", "))
+        } else if full {
             if inputs.labeledSinceLastTraining > 0 {
                 shouldTrain = true
                 action = "retrain"

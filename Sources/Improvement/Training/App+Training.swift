@@ -47,31 +47,28 @@ extension App {
         )
         if shouldStop?() == true { throw LearningError(.cancelled, "training stopped before registration") }
 
-        // Champion/challenger: production scores the very same holdout rows.
+        // Champion/challenger: production scores the very same holdout rows. A production model
+        // of another feature schema cannot score the current features at all, so any candidate
+        // that can beats it.
         let production = try store.productionModel()
         var productionAUC: Double?
-        var comparison = ""
-        if let production {
-            if production.featureSchemaHash == data.schemaHash {
-                let model = try Classifiers.load(try store.artifact(production.version))
-                let holdX = data.x.selecting(rows: result.holdoutRows)
-                let holdY = result.holdoutRows.map { data.labels[$0] }
-                productionAUC = Metrics.auc(labels: holdY, scores: try model.predictProbabilities(holdX))
-                comparison = "on the same \(holdY.count) holdout signals"
-            } else {
-                productionAUC = Self.decodeAUC(production.holdoutMetrics)
-                comparison = "against production's recorded holdout AUC (its feature schema differs)"
-            }
-        }
         let candidateAUC = result.holdout.auc
         let margin = config.promotionMargin
         let promoted: Bool
         let reason: String
-        if let production, let prodAUC = productionAUC {
+        if let production, production.featureSchemaHash == data.schemaHash {
+            let model = try Classifiers.load(try store.artifact(production.version))
+            let holdX = data.x.selecting(rows: result.holdoutRows)
+            let holdY = result.holdoutRows.map { data.labels[$0] }
+            let prodAUC = Metrics.auc(labels: holdY, scores: try model.predictProbabilities(holdX))
+            productionAUC = prodAUC
             promoted = candidateAUC > prodAUC + margin
             reason = promoted
-                ? String(format: "holdout AUC %.4f beats production v%d's %.4f by more than the margin %.4f %@", candidateAUC, production.version, prodAUC, margin, comparison)
-                : String(format: "holdout AUC %.4f does not beat production v%d's %.4f by more than the margin %.4f %@; production kept", candidateAUC, production.version, prodAUC, margin, comparison)
+                ? String(format: "holdout AUC %.4f beats production v%d's %.4f by more than the margin %.4f on the same %d holdout signals", candidateAUC, production.version, prodAUC, margin, holdY.count)
+                : String(format: "holdout AUC %.4f does not beat production v%d's %.4f by more than the margin %.4f on the same %d holdout signals; production kept", candidateAUC, production.version, prodAUC, margin, holdY.count)
+        } else if let production {
+            promoted = true
+            reason = String(format: "production v%d was trained on feature schema %@ and cannot score the current schema %@; the candidate (holdout AUC %.4f) replaces it", production.version, production.featureSchemaHash, data.schemaHash, candidateAUC)
         } else {
             promoted = true
             reason = String(format: "first model: no production model yet (holdout AUC %.4f)", candidateAUC)
