@@ -71,11 +71,8 @@ struct RunCommand: ParsableCommand {
             do { try await group.run() } catch { failure.withLock { $0 = error } }
             done.signal()
         }
-        // A signal that arrived before the group listened still shuts it down.
-        DispatchQueue.global().async {
-            while !early.flag.isSet { usleep(100_000); if done.wait(timeout: .now()) == .success { done.signal(); return } }
-            Task { await group.triggerGracefulShutdown() }
-        }
+        // A signal that arrived before the group listened (or any later one) shuts it down.
+        early.onSignal { Task { await group.triggerGracefulShutdown() } }
         done.wait()
         reloads.cancel()
         if let error = failure.withLock({ $0 }) { throw error }
@@ -102,21 +99,31 @@ extension RunCommand {
     }
 }
 
-/// SIGTERM/SIGINT caught from process start: raises a flag instead of killing the process.
-/// (`@unchecked`: the sources are set once in `init` and only kept alive.)
+/// SIGTERM/SIGINT caught from process start: raises a flag instead of killing the process, and
+/// calls the handler set later (at once if a signal already came).
+/// (`@unchecked`: the sources are set once in `init` and only kept alive; the handler is locked.)
 final class EarlySignals: @unchecked Sendable {
     let flag = StopFlag()
-    private let sources: [any DispatchSourceSignal]
+    private let handler = Mutex<(@Sendable () -> Void)?>(nil)
+    private var sources: [any DispatchSourceSignal] = []
 
     init() {
-        let flag = self.flag
         sources = [SIGTERM, SIGINT].map { sig in
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { flag.set() }
+            source.setEventHandler { [self] in
+                flag.set()
+                handler.withLock { $0 }?()
+            }
             source.resume()
             return source
         }
+    }
+
+    /// Calls `action` on every later signal, and now if one already arrived.
+    func onSignal(_ action: @escaping @Sendable () -> Void) {
+        handler.withLock { $0 = action }
+        if flag.isSet { action() }
     }
 }
 
