@@ -98,3 +98,28 @@ enum StrategyTable {
 extension String {
     func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }
+
+/// `improvementd evaluate`: label, then measure the production model on the evaluation window.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Measure the production model on the signals labeled in the evaluation window (stores an evaluation row)."
+    )
+
+    @Flag(name: .long, help: "Print as JSON.")
+    var json = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let app = try global.app()
+        _ = try app.label()
+        let report = try app.evaluate(now: Date())
+        if json { print(try Output.json(report)); return }
+        print("evaluation window \(report.windowStart) .. \(report.windowEnd): \(report.labeledInWindow) labeled" + (report.successRate.map { String(format: ", success rate %.3f", $0) } ?? ""))
+        guard let v = report.modelVersion else { print("no production model yet (improvementd train)"); return }
+        guard let m = report.metrics else { print("model v\(v): no window signal it has not trained on"); return }
+        print(String(format: "model v%d on %d unseen signals: accuracy %.4f, AUC %.4f, precision %.4f, recall %.4f, F1 %.4f, combined %.4f",
+                     v, m.n, m.accuracy, m.auc, m.precision, m.recall, m.f1, m.combinedScore))
+    }
+}

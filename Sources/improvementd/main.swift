@@ -11,7 +11,7 @@ struct Root: ParsableCommand {
         commandName: "improvementd",
         abstract: "Makes a trading system's signal classifier improve itself on real outcomes.",
         discussion: "Exit status: 0 success, 1 failure, 2 usage, 3 invalid input (nothing written).",
-        subcommands: [RunCommand.self, ImportCommand.self, BackfillCommand.self, LabelCommand.self, TrainCommand.self, PredictCommand.self, ModelsCommand.self, ExportCommand.self, StatusCommand.self]
+        subcommands: [RunCommand.self, ImportCommand.self, BackfillCommand.self, LabelCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self, ModelsCommand.self, ExportCommand.self, StatusCommand.self]
         ,defaultSubcommand: RunCommand.self
     )
 }

@@ -102,6 +102,11 @@ import TradingDomain
         #expect(out.contains("decision #1: RETRAIN"))
         #expect(out.contains("result: promoted v1"))
         #expect(err.contains("decision=retrain") && err.contains("event=decision") && err.contains("model_version=1"))
+        // `evaluate` measures the new production model on the window and stores a row.
+        let (code3, json, _) = try TestSupport.run(["evaluate", "--json", "--db", app.config.database])
+        #expect(code3 == 0)
+        let report = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect(report?["modelVersion"] as? Int == 1 && (report?["labeledInWindow"] as? Int ?? 0) > 0)
         // A second daemon (or --once) on the same store while this one is held is refused.
         let lock = try InstanceLock(storePath: app.config.database)
         defer { lock.release() }
