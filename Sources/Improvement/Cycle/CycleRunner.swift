@@ -33,6 +33,7 @@ public final class CycleRunner: JobRunner, Sendable {
         let now = clock()
         guard try app.store.beginJob(job.rawValue, period: period, at: now) else { return }
         let stop = StopFlag()
+        defer { Classifiers.releaseFreedMemory() }
         do {
             let detail = try await withTaskCancellationHandler {
                 try await Self.onThread {

@@ -82,6 +82,10 @@ public enum Classifiers {
 
     /// Library versions, for the registry, e.g. `["xgboost": "1.7.4", ...]`.
     public static var libraryVersions: [String: String] { CLibraries.versions }
+
+    /// Hands memory freed by a finished job back to the operating system (glibc's `malloc_trim`);
+    /// without it an idle daemon keeps the peak of its last job resident (SPEC §5.2).
+    public static func releaseFreedMemory() { CLibraries.releaseFreedMemory() }
 }
 
 /// Input checks shared by every `fit`.
