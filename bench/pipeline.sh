@@ -3,8 +3,8 @@
 #   - label + features for ~22,000 momentum signals over 300 symbols x 10 years,
 #   - `train` (five models + tuning + report) on the bundled data and on that 22k-signal set,
 #   - one `--once` cycle on the bundled data,
-#   - an idle daemon between jobs: RSS and CPU over IDLE_SECONDS (default 600).
-# Usage: bash bench/pipeline.sh            (IDLE_SECONDS=60 for a quick look)
+# (The idle daemon is bench/idle.sh.)
+# Usage: bash bench/pipeline.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product improvementd >/dev/null
@@ -33,26 +33,10 @@ measure "bundled: predict (nothing new)" predict --db "$WORK/b.sqlite"
 # 300 symbols x 10 years, momentum only (~22k signals).
 bash bench/make-universe.sh 300 "$WORK/u300"
 "$BIN" import bars "$WORK/u300" --db "$WORK/u.sqlite" >/dev/null
-measure "300 symbols: backfill momentum + label + features ($(echo) signals below)" backfill --strategy momentum --db "$WORK/u.sqlite"
+measure "300 symbols: backfill momentum + label + features" backfill --strategy momentum --db "$WORK/u.sqlite"
 N=$("$BIN" status --json --db "$WORK/u.sqlite" | python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"]["signals"])')
 measure "300 symbols: label + features, $N signals (recomputed, nothing changes)" label --db "$WORK/u.sqlite"
 measure "300 symbols: train, $N signals (5 models, CV, tuning, report)" train --db "$WORK/u.sqlite"
 measure "300 symbols: predict" predict --db "$WORK/u.sqlite"
 
-# Idle daemon: jobs all ran for their periods, so it only waits on its timers.
-IDLE=${IDLE_SECONDS:-600}
-"$BIN" run --db "$WORK/b.sqlite" 2> "$WORK/daemon.log" &
-PID=$!
-sleep 20   # catch-up jobs at start-up
-ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
-T0=$(ticks); S0=$(date +%s.%N); MAXRSS=0
-for ((i = 0; i < IDLE; i += 5)); do
-    sleep 5
-    RSS=$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")
-    [ "$RSS" -gt "$MAXRSS" ] && MAXRSS=$RSS
-done
-T1=$(ticks); S1=$(date +%s.%N)
-kill -TERM $PID; wait $PID || true
-HZ=$(getconf CLK_TCK)
-printf '| idle daemon over %ss: CPU %.3f %% of one core, RSS %.1f MB (max sampled) | - | - |\n' "$IDLE" \
-    "$(echo "($T1 - $T0) / $HZ / ($S1 - $S0) * 100" | bc -l)" "$(echo "$MAXRSS / 1024" | bc -l)"
+# The idle daemon: bench/idle.sh.
