@@ -144,6 +144,7 @@ enum OnceReport {
         }
         Swift.print("decision #\(decision.id): \(decision.action.uppercased()) — \(decision.reason)")
         if let t = decision.training {
+            Swift.print(ModelTable.render(t.models, chosen: t.algorithm))
             Swift.print(String(format: "training: v%d %@, holdout AUC %.4f, grade %@", t.version, t.algorithm, t.candidateAUC, t.grade))
             if let p = t.reportPath { Swift.print("report: \(p)") }
         }

@@ -16,6 +16,8 @@ public struct TrainingDecision: Codable, Sendable {
     public var productionVersion: Int?
     public var grade: String
     public var reportPath: String?
+    /// Every compared model's CV and holdout figures.
+    public var models: [ModelEvaluation] = []
 }
 
 extension App {
@@ -100,7 +102,7 @@ extension App {
         var decision = TrainingDecision(
             version: version, algorithm: result.chosen.rawValue, promoted: promoted, reason: reason,
             candidateAUC: candidateAUC, productionAUC: productionAUC, productionVersion: production?.version,
-            grade: result.holdout.grade.rawValue
+            grade: result.holdout.grade.rawValue, models: result.evaluations
         )
         let report = TrainingReport(
             version: version, createdAt: now, dataset: data, result: result, decision: decision,
