@@ -51,8 +51,18 @@ func runMain() -> Int32 {
     } catch let error as ExitCode {
         return error.rawValue
     } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        return Exit.failure
+        // Argument-parser errors raised while running (e.g. help on a default subcommand).
+        switch Root.exitCode(for: error) {
+        case .success:
+            print(Root.fullMessage(for: error))
+            return Exit.success
+        case .validationFailure:
+            FileHandle.standardError.write(Data((Root.fullMessage(for: error) + "\n").utf8))
+            return Exit.usage
+        default:
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            return Exit.failure
+        }
     }
 }
 

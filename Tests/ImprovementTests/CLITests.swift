@@ -64,6 +64,15 @@ import Testing
         #expect(try SignalStore(path: db).rowCounts()["price_bars"]! == before + whole)
     }
 
+    @Test func helpExitsZeroAndListsTheCommands() throws {
+        let (code, out, _) = try TestSupport.run(["--help"])
+        #expect(code == 0)
+        for name in ["run", "import", "backfill", "label", "train", "predict", "evaluate", "models", "export", "status"] {
+            #expect(out.contains("  \(name)"), "\(name) missing from --help")
+        }
+        #expect(try TestSupport.run(["train", "--help"]).0 == 0)
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let (code, _, err) = try TestSupport.run(["import", "nonsense", "x"])
         #expect(code == 2)
