@@ -27,6 +27,7 @@ for ((i = 0; i < IDLE; i += 5)); do
     sleep 5
 done
 T1=$(ticks); S1=$(date +%s.%N)
+ANON=$(awk '/RssAnon/ {print $2}' "/proc/$PID/status"); FILE=$(awk '/RssFile/ {print $2}' "/proc/$PID/status")
 HZ=$(getconf CLK_TCK)
-printf '| idle daemon after its start-up jobs (one retrain), over %s s | CPU %.3f %% of one core | RSS %.1f MB at start of idle, %.1f MB max |\n' "$IDLE" \
-    "$(echo "($T1 - $T0) / $HZ / ($S1 - $S0) * 100" | bc -l)" "$(echo "$FIRST / 1024" | bc -l)" "$(echo "$MAXRSS / 1024" | bc -l)"
+printf '| idle daemon after its start-up jobs (one retrain), over %s s | CPU %.3f %% of one core | RSS %.1f MB max (%.1f MB private anonymous + %.1f MB shared library/file pages) |\n' "$IDLE" \
+    "$(echo "($T1 - $T0) / $HZ / ($S1 - $S0) * 100" | bc -l)" "$(echo "$MAXRSS / 1024" | bc -l)" "$(echo "$ANON / 1024" | bc -l)" "$(echo "$FILE / 1024" | bc -l)"
