@@ -225,6 +225,27 @@ import Testing
         #expect(try OnlineLogisticModel(json: model.encodedJSON()) == model)
     }
 
+    /// Standardized values are clipped to ±featureClip, so an outlier moves the weight by a
+    /// bounded step and far-out inputs all predict alike.
+    @Test func outliersAreClipped() throws {
+        var model = OnlineLogisticModel(features: 1)
+        // A moderate weight: predictions at the clip are not saturated (unclipped ones would be).
+        for i in 0..<200 { try model.update([Double(i % 5)], label: i % 3 == 0 || i % 5 == 4 ? 1 : 0) }
+        let clip = model.parameters.featureClip
+        let atClip = OnlineLogisticModel.sigmoid(model.bias + model.weights[0] * clip)
+        #expect(atClip > 1e-6 && atClip < 1 - 1e-6, "\(atClip)")
+        #expect(model.predict([1e6]) == atClip)
+        #expect(model.predict([1e9]) == atClip)
+        #expect(model.predict([-1e9]) == OnlineLogisticModel.sigmoid(model.bias - model.weights[0] * clip))
+
+        let before = model
+        try model.update([1e50], label: 1)
+        let eta = before.currentLearningRate
+        let step = abs(model.weights[0] - before.weights[0])
+        #expect(step <= eta * (clip + model.parameters.l2 * abs(before.weights[0])) + 1e-15)
+        #expect(step > 0)
+    }
+
     // MARK: - Order sensitivity
 
     @Test func orderMattersButBothOrdersLearn() throws {
