@@ -172,6 +172,10 @@ enum Migrations {
             try db.execute(sql: "ALTER TABLE outcomes ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0")
             try db.execute(sql: "CREATE INDEX outcomes_change_seq ON outcomes(status, change_seq)")
         }
+        migrator.registerMigration("v4-blended-probability") { db in
+            // The production model's probability blended with the online model's (SPEC §8).
+            try db.execute(sql: "ALTER TABLE predictions ADD COLUMN blended_probability REAL")
+        }
         return migrator
     }
 }

@@ -119,6 +119,17 @@ extension SignalStore {
         try read("reading the last bar date") { try String.fetchOne($0, sql: "SELECT MAX(date) FROM price_bars WHERE symbol = ?", arguments: [symbol]) }
     }
 
+    /// Labeled outcomes changed after labeling change `sequence`, in label order (change
+    /// sequence, exit date, id): the stream the online model learns from.
+    public func labeledOutcomes(afterChange sequence: Int) throws(StoreError) -> [(signalId: String, label: Int, changeSeq: Int)] {
+        try read("reading new labels") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT signal_id, outcome, change_seq FROM outcomes WHERE status = 'labeled' AND change_seq > ?
+                ORDER BY change_seq, exit_date, signal_id
+                """, arguments: [sequence]).map { ($0[0], $0[1], $0[2]) }
+        }
+    }
+
     /// Every probability stored for `version`, by signal id.
     public func predictions(version: Int) throws(StoreError) -> [String: Double] {
         try read("reading predictions") { db in

@@ -201,16 +201,18 @@ extension SignalStore {
 /// Predictions, evaluations, decisions and job runs.
 extension SignalStore {
     /// Stores probabilities of `version`; a signal already scored by it keeps its first score.
-    public func insertPredictions(_ rows: [(signalId: String, probability: Double)], version: Int, scoredAt: Date = Date()) throws(StoreError) -> Int {
+    public func insertPredictions(
+        _ rows: [(signalId: String, probability: Double)], version: Int, scoredAt: Date = Date(), blended: [Double]? = nil
+    ) throws(StoreError) -> Int {
         try write("storing predictions") { db in
             let at = Self.timestamp(scoredAt)
             let statement = try db.makeStatement(sql: """
-                INSERT INTO predictions (signal_id, model_version, probability, scored_at) VALUES (?, ?, ?, ?)
+                INSERT INTO predictions (signal_id, model_version, probability, scored_at, blended_probability) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (signal_id, model_version) DO NOTHING
                 """)
             var n = 0
-            for r in rows {
-                try statement.execute(arguments: [r.signalId, version, r.probability, at])
+            for (i, r) in rows.enumerated() {
+                try statement.execute(arguments: [r.signalId, version, r.probability, at, blended?[i]])
                 n += db.changesCount
             }
             return n
@@ -291,6 +293,15 @@ extension SignalStore {
     /// A small key-value memory (e.g. the label time at the last training run).
     public func setting(_ key: String) throws(StoreError) -> String? {
         try read("reading setting \(key)") { try String.fetchOne($0, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key]) }
+    }
+
+    /// Writes several settings in one transaction (all or none).
+    public func setSettings(_ values: [String: String]) throws(StoreError) {
+        try write("writing settings") { db in
+            for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+                try db.execute(sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", arguments: [key, value])
+            }
+        }
     }
 
     public func setSetting(_ key: String, _ value: String) throws(StoreError) {

@@ -27,6 +27,7 @@ public struct DailyReport: Codable, Sendable {
     public var importErrors: [String] = []
     public var labels = LabelReport()
     public var scoring = ScoringReport()
+    public var online: OnlineReport?
     public var evaluation: EvaluationReport?
 }
 
@@ -38,7 +39,8 @@ extension App {
         )
     }
 
-    /// The daily job: import the inbox and the trading database, label, score, evaluate.
+    /// The daily job: import the inbox and the trading database, label, update the online model,
+    /// score, evaluate.
     public func daily(now: Date) throws -> DailyReport {
         var report = DailyReport()
         (report.imports, report.importErrors) = importInbox()
@@ -51,6 +53,7 @@ extension App {
             }
         }
         report.labels = try label()
+        report.online = try updateOnlineModel()
         do {
             report.scoring = try predict(now: now)
         } catch let mismatch as SchemaMismatch {

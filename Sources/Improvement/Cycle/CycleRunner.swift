@@ -70,7 +70,7 @@ public final class CycleRunner: JobRunner, Sendable {
         case .daily:
             let d = try app.daily(now: now)
             let e = d.evaluation
-            return "imported \(d.imports.count) file(s), labeled \(d.labels.changed) new/changed, scored \(d.scoring.scored), evaluated \(e?.predictions.count ?? 0) signals"
+            return "imported \(d.imports.count) file(s), labeled \(d.labels.changed) new/changed, online model +\(d.online?.updates ?? 0) (blend weight \(d.online?.blendWeight ?? 1)), scored \(d.scoring.scored), evaluated \(e?.predictions.count ?? 0) signals"
         case .weekly:
             _ = try app.label()
             let d = try app.checkAndRetrain(job: "weekly", full: false, now: now, shouldStop: shouldStop)

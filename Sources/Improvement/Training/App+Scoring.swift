@@ -48,7 +48,10 @@ extension App {
         guard rows.count == todo.count else { throw StoreError(.integrity, "features missing for some unlabeled signals") }
         let names = try store.featureNames(schemaHash: features.schemaHash)
         let probabilities = try model.predictProbabilities(try FeatureMatrix(rowArrays: rows, columnNames: names))
-        report.scored = try store.insertPredictions(Array(zip(todo.map(\.id), probabilities)).map { ($0.0, $0.1) }, version: record.version, scoredAt: now)
+        let blended = try blended(batch: probabilities, rows: rows, schemaHash: features.schemaHash)
+        report.scored = try store.insertPredictions(
+            Array(zip(todo.map(\.id), probabilities)).map { ($0.0, $0.1) }, version: record.version, scoredAt: now, blended: blended
+        )
         return report
     }
 }
