@@ -48,7 +48,8 @@ extension App {
         }
         let stream = try store.labeledOutcomes(afterChange: since)
         let features = try store.features(schemaHash: schema.schemaHash)
-        let production = try productionClassifier()
+        // The production model joins the blend only when it can score the current features.
+        let production = try productionClassifier().flatMap { $0.0.featureSchemaHash == schema.schemaHash ? $0 : nil }
         let stored = try production.map { try store.predictions(version: $0.0.version) } ?? [:]
         let trainedUntil = production?.0.dataEnd.flatMap { Day(iso: $0) }
         let entries = Dictionary(uniqueKeysWithValues: try store.signals().map { ($0.id, $0.entryDate) })
