@@ -91,6 +91,17 @@ import TradingDomain
         #expect(try app.store.rowCounts()["predictions"]! > 0)
     }
 
+    /// Data that cannot train a model (every outcome the same) is a decision, not a crash.
+    @Test func singleOutcomeDataIsSkippedNotFailed() throws {
+        let app = try TestSupport.realApp(environment: TestSupport.quickTraining)
+        try app.store.pool.write { try $0.execute(sql: "UPDATE outcomes SET outcome = 0 WHERE status = 'labeled'") }
+        let d = try app.checkAndRetrain(job: "monthly", full: true, now: Date())
+        #expect(d.action == "skipped" && d.reason.contains("cannot train a model yet"), "\(d.reason)")
+        #expect(try app.store.modelVersions().isEmpty)
+        let stored = try app.store.read("") { try Row.fetchOne($0, sql: "SELECT action, reason FROM decisions WHERE id = ?", arguments: [d.id]) }
+        #expect(stored?[0] as String? == "skipped")
+    }
+
     @Test func onceRunsACycleAndPrintsEveryTrigger() throws {
         let app = try TestSupport.realApp()
         let (code, out, err) = try TestSupport.run(

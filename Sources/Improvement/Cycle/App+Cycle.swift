@@ -119,6 +119,12 @@ extension App {
                 action = "skipped"
                 reason += "; \(error.description)"
                 result = production.map { "kept v\($0.version)" }
+            } catch let error as LearningError where [.singleClass, .tooFewRows, .insufficientData].contains(error.code) {
+                // The data cannot train a model yet (one outcome only, too few rows after the
+                // purge): a state to report, not a failure of the job.
+                action = "skipped"
+                reason += "; the labeled signals cannot train a model yet: \(error.message)"
+                result = production.map { "kept v\($0.version)" }
             }
         }
         let encoder = JSONEncoder()
