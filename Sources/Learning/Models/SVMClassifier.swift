@@ -156,7 +156,14 @@ public final class SVMClassifier: Classifier, @unchecked Sendable {
         }
         calibrationRows.sort()
         notes.append("Platt sigmoid fitted on \(calibrationRows.count) \(outOfFold ? "out-of-fold (two time-contiguous halves)" : "in-sample") decision values")
-        let (a, b) = PlattScaling.fit(decisionValues: calibrationRows.map { oof[$0] }, labels: calibrationRows.map { labels[$0] })
+        var (a, b) = PlattScaling.fit(decisionValues: calibrationRows.map { oof[$0] }, labels: calibrationRows.map { labels[$0] })
+        if a >= 0 {
+            // P = 1 / (1 + exp(A f + B)) with A >= 0 would reverse the SVM's ranking on the word of
+            // out-of-fold values that show no usable signal. Calibration maps scale only: keep the
+            // ranking, with a flat sigmoid at the (smoothed) base rate.
+            (a, b) = PlattScaling.flat(labels: calibrationRows.map { labels[$0] })
+            notes.append("Platt slope came out non-negative (no signal out of fold): ranking kept, probabilities flat at the base rate")
+        }
         let header = ModelHeader(
             algorithm: .svm, hyperparameters: hyperparameters, columnNames: x.columnNames, seed: seed,
             preprocessor: prep, notes: notes, extras: ["plattA": a, "plattB": b]
@@ -251,6 +258,13 @@ enum PlattScaling {
             if step < 1e-10 { break }
         }
         return (a, b)
+    }
+
+    /// A sigmoid that keeps the decision values' order (A slightly negative) at the smoothed
+    /// base rate: for when the fitted slope would reverse the ranking.
+    static func flat(labels: [Int]) -> (a: Double, b: Double) {
+        let prior1 = Double(labels.reduce(0, +)), prior0 = Double(labels.count) - prior1
+        return (-1e-6, log((prior0 + 1) / (prior1 + 1)))
     }
 
     static func probability(_ f: Double, a: Double, b: Double) -> Double {
