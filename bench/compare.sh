@@ -8,7 +8,8 @@
 # Builds one store (import bars, import symbols, backfill), exports outcomes and features, then
 # per repetition runs the project side (`improvementd train --json`) and the reference side
 # (bench/reference.py on the exports), alternating which goes first, each under
-# /usr/bin/time (wall, peak RSS), and prints the table (bench/summarize.py).
+# /usr/bin/time (wall, peak RSS), then SEEDS (default 5) untimed runs with other seeds on each
+# side, and prints the tables (bench/summarize.py).
 source "$(dirname "$0")/lib.sh"
 REPS=${1:-3}
 SYMBOLS=${2:-0}
@@ -37,4 +38,11 @@ reference() { echo "rep $1: reference (bench/reference.py)" >&2
 for ((r = 1; r <= REPS; r++)); do
     if ((r % 2)); then project "$r"; reference "$r"; else reference "$r"; project "$r"; fi
 done
-"$PY" "$ROOT/bench/summarize.py" compare "$OUT" "$REPS" | tee "$OUT/table.md"
+# Seed spread (untimed): the AUCs with SEEDS other seeds on each side (project: training.seed via
+# the environment, --no-tune; reference: random_state), to tell AUC differences from seed noise.
+for ((s = 1; s <= ${SEEDS:-5}; s++)); do
+    echo "seed $s" >&2
+    IMPROVEMENTD_TRAINING_SEED=$s "$BIN" train --json --no-tune --db "$DB" > "$OUT/project-seed-$s.out"
+    "$PY" "$ROOT/bench/reference.py" "$OUT/outcomes.csv" "$OUT/features.csv" --seed "$s" > "$OUT/reference-seed-$s.out"
+done
+"$PY" "$ROOT/bench/summarize.py" compare "$OUT" "$REPS" "${SEEDS:-5}" | tee "$OUT/table.md"

@@ -8,7 +8,7 @@ hyperparameters (Sources/Learning/Core/Hyperparameters.swift) where the algorith
 and prints one JSON object: per model the fit seconds on the purged training part and the
 holdout AUC, accuracy, F1 and Brier score.
 
-    reference.py OUTCOMES.csv FEATURES.csv [--models rf,hgb,xgb,lr,svc,svc3000,mlp]
+    reference.py OUTCOMES.csv FEATURES.csv [--models rf,hgb,xgb,lr,svc,svc3000,mlp] [--seed N]
 
 Each model is fitted on one thread (n_jobs=1, nthread=1; the bench command also sets
 OMP_NUM_THREADS / OPENBLAS_NUM_THREADS=1), as the project fits each model on one thread.
@@ -116,11 +116,14 @@ MODELS = {
 
 
 def main():
+    global SEED
     ap = argparse.ArgumentParser()
     ap.add_argument("outcomes")
     ap.add_argument("features")
     ap.add_argument("--models", default="rf,hgb,xgb,lr,svc,svc3000,mlp")
+    ap.add_argument("--seed", type=int, default=SEED, help="random_state of every model (default 42)")
     a = ap.parse_args()
+    SEED = a.seed
     t_all = time.perf_counter()
     x, y, entry, exit_, columns = load(a.outcomes, a.features)
     train, hold, purged = time_split(entry, exit_)

@@ -23,7 +23,33 @@ def med(v):
     return statistics.median(v) if v else float("nan")
 
 
-def compare(out, reps):
+def seed_spread(out, seeds):
+    """AUC mean and standard deviation over seeds 1..seeds, per pair."""
+    if seeds <= 0:
+        return
+    proj = [json.load(open(f"{out}/project-seed-{s}.out")) for s in range(1, seeds + 1)]
+    ref = [json.loads(open(f"{out}/reference-seed-{s}.out").read().strip().splitlines()[-1]) for s in range(1, seeds + 1)]
+
+    def sd(v):
+        return statistics.stdev(v) if len(v) > 1 else 0.0
+    print(f"\nSeed spread of the holdout AUC (seeds 1-{seeds}; project `train --no-tune` with `IMPROVEMENTD_TRAINING_SEED`, "
+          "reference `random_state`; lr is deterministic on both sides):\n")
+    print("| project model | reference model | project AUC mean ± sd | reference AUC mean ± sd | difference of means | goal (>= -0.01) |")
+    print("|---|---|---|---|---|---|")
+    for algo, names in PAIRS:
+        pa = [next(m for m in p["models"] if m["algorithm"] == algo).get("holdout") for p in proj]
+        pa = [h["auc"] for h in pa if h]
+        for name in names:
+            ra = [next(m for m in r["models"] if m["model"] == name)["auc"] for r in ref]
+            if not pa:
+                print(f"| {algo} | {name} | failed | {statistics.mean(ra):.4f} ± {sd(ra):.4f} | | |")
+                continue
+            d = statistics.mean(pa) - statistics.mean(ra)
+            print(f"| {algo} | {name} | {statistics.mean(pa):.4f} ± {sd(pa):.4f} | {statistics.mean(ra):.4f} ± {sd(ra):.4f} "
+                  f"| {d:+.4f} | {'met' if d >= -0.01 else 'not met'} |")
+
+
+def compare(out, reps, seeds=0):
     proj, ref, proj_t, ref_t = [], [], [], []
     for r in range(1, reps + 1):
         proj.append(json.load(open(f"{out}/project-{r}.out")))
@@ -76,6 +102,7 @@ def compare(out, reps):
     print(f"| reference | `reference.py` | read CSVs, split, 7 fits (rf, hgb, xgb, lr, svc, svc3000, mlp) one after another, "
           f"score holdout | {rw:.2f} | {rr:.1f} |")
     print(f"\nWhole-command wall ratio (project / reference): {pw / rw:.3f}")
+    seed_spread(out, seeds)
 
 
 def fit_exponent(ns, ts):
@@ -126,6 +153,6 @@ def scale(out):
 
 if __name__ == "__main__":
     if sys.argv[1] == "compare":
-        compare(sys.argv[2], int(sys.argv[3]))
+        compare(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 0)
     else:
         scale(sys.argv[2])
