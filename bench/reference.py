@@ -28,7 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, brier_score_loss, f1_score, roc_auc_score
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.svm import SVC
 import sklearn
 import xgboost as xgb
@@ -71,8 +71,11 @@ def time_split(entry, exit_, fraction=HOLDOUT_FRACTION):
     return np.array(train), np.array(holdout), np.array(purged)
 
 
+KEEP = None  # columns not empty in the training part (set in main)
+
+
 def scaled(model):
-    return make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), model)
+    return make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler(), model)
 
 
 def fit_xgb(x, y):
@@ -93,10 +96,10 @@ MODELS = {
         n_estimators=100, max_depth=6, max_features=0.5, max_samples=0.632, n_jobs=1,
         random_state=SEED).fit(x, y)),
     # project gb counterpart in scikit-learn (its early-stopping split is random, not a time tail)
-    "hgb": ("gb", lambda x, y: HistGradientBoostingClassifier(
+    "hgb": ("gb", lambda x, y: make_pipeline(FunctionTransformer(lambda z: z[:, KEEP]), HistGradientBoostingClassifier(
         max_iter=400, learning_rate=0.1, max_depth=4, max_leaf_nodes=None, max_bins=63,
         l2_regularization=1.0, early_stopping=True, validation_fraction=ES_FRACTION,
-        n_iter_no_change=25, random_state=SEED).fit(x, y)),
+        n_iter_no_change=25, random_state=SEED)).fit(x, y)),
     "xgb": ("gb", fit_xgb),
     "lr": ("lr", lambda x, y: scaled(LogisticRegression(
         C=1.0, solver="liblinear", tol=0.01, random_state=SEED)).fit(x, y)),
@@ -116,7 +119,7 @@ MODELS = {
 
 
 def main():
-    global SEED
+    global SEED, KEEP
     ap = argparse.ArgumentParser()
     ap.add_argument("outcomes")
     ap.add_argument("features")
@@ -128,12 +131,13 @@ def main():
     x, y, entry, exit_, columns = load(a.outcomes, a.features)
     train, hold, purged = time_split(entry, exit_)
     # Columns with no value at all in the training part (e.g. sector features without sector
-    # data) carry nothing and make HistGradientBoosting's binning fail: drop them on this side.
-    keep = ~np.all(np.isnan(x[train]), axis=0)
-    x = x[:, keep]
+    # data) carry nothing, but make HistGradientBoosting's binning fail: only that model drops
+    # them. The others see all columns, as the project's models do (the imputer keeps empty
+    # columns as 0, so SVC's gamma="auto" is 1 / all columns, as the project's default).
+    KEEP = ~np.all(np.isnan(x[train]), axis=0)
     tx, ty, hx, hy = x[train], y[train], x[hold], y[hold]
     out = {"rows": int(len(y)), "trainRows": int(len(train)), "holdoutRows": int(len(hold)),
-           "purgedRows": int(len(purged)), "features": len(columns), "featuresUsed": int(keep.sum()),
+           "purgedRows": int(len(purged)), "features": len(columns), "emptyColumns": int((~KEEP).sum()),
            "versions": {"sklearn": sklearn.__version__, "xgboost": xgb.__version__, "numpy": np.__version__},
            "models": []}
     for name in a.models.split(","):
