@@ -32,6 +32,6 @@ make_store() {
     local db=$1 bars=$2
     rm -f "$db" "$db-wal" "$db-shm"
     "$BIN" import bars "$bars" --db "$db" >&2
-    "$BIN" import symbols "$ROOT/examples/data/symbols.csv" --db "$db" >&2 || true
+    "$BIN" import symbols "$ROOT/examples/data/symbols.csv" --db "$db" >&2
     "$BIN" backfill --db "$db" >&2
 }
