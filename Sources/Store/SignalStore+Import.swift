@@ -5,30 +5,39 @@ import TradingDomain
 /// Upserting writes for the importers (SPEC §2): re-importing the same data changes nothing.
 extension SignalStore {
     public func upsertBars(_ rows: [BarInput.Row]) throws(StoreError) -> WriteCount {
-        try write("importing bars") { db in
-            var count = WriteCount()
-            let now = Self.timestamp()
-            let statement = try db.makeStatement(sql: """
-                INSERT INTO price_bars (symbol, date, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (symbol, date) DO UPDATE SET open = excluded.open, high = excluded.high,
-                    low = excluded.low, close = excluded.close, volume = excluded.volume
-                WHERE open IS NOT excluded.open OR high IS NOT excluded.high OR low IS NOT excluded.low
-                    OR close IS NOT excluded.close OR volume IS NOT excluded.volume
-                """)
-            for row in rows {
-                let b = row.bar
-                try statement.execute(arguments: [row.symbol, b.day.iso, b.open, b.high, b.low, b.close, b.volume])
-                if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
-            }
-            let symbol = try db.makeStatement(sql: """
-                INSERT INTO symbols (symbol, is_index, updated_at) VALUES (?, ?, ?)
-                ON CONFLICT (symbol) DO NOTHING
-                """)
-            for name in Set(rows.map(\.symbol)) {
-                try symbol.execute(arguments: [name, name.hasPrefix("^") ? 1 : 0, now])
-            }
-            return count
+        try write("importing bars") { db in try Self.upsertBars(rows, in: db) }
+    }
+
+    /// Runs `body` in one write transaction, handing it an upsert of bars into that transaction:
+    /// an import can validate and write file by file (holding one file in memory) and still
+    /// write nothing at all when `body` throws.
+    public func importingBars<T>(_ body: (_ upsert: ([BarInput.Row]) throws -> WriteCount) throws -> T) throws(StoreError) -> T {
+        try write("importing bars") { db in try body { rows in try Self.upsertBars(rows, in: db) } }
+    }
+
+    static func upsertBars(_ rows: [BarInput.Row], in db: Database) throws -> WriteCount {
+        var count = WriteCount()
+        let now = Self.timestamp()
+        let statement = try db.makeStatement(sql: """
+            INSERT INTO price_bars (symbol, date, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (symbol, date) DO UPDATE SET open = excluded.open, high = excluded.high,
+                low = excluded.low, close = excluded.close, volume = excluded.volume
+            WHERE open IS NOT excluded.open OR high IS NOT excluded.high OR low IS NOT excluded.low
+                OR close IS NOT excluded.close OR volume IS NOT excluded.volume
+            """)
+        for row in rows {
+            let b = row.bar
+            try statement.execute(arguments: [row.symbol, b.day.iso, b.open, b.high, b.low, b.close, b.volume])
+            if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
         }
+        let symbol = try db.makeStatement(sql: """
+            INSERT INTO symbols (symbol, is_index, updated_at) VALUES (?, ?, ?)
+            ON CONFLICT (symbol) DO NOTHING
+            """)
+        for name in Set(rows.map(\.symbol)) {
+            try symbol.execute(arguments: [name, name.hasPrefix("^") ? 1 : 0, now])
+        }
+        return count
     }
 
     public func upsertSignals(_ signals: [Signal], source: String) throws(StoreError) -> WriteCount {

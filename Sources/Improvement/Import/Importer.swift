@@ -40,17 +40,38 @@ public struct Importer: Sendable {
         var report = ImportReport(kind: kind.rawValue, files: files)
         switch kind {
         case .bars:
-            var all = [BarInput.Row]()
+            // File by file inside one write transaction, so memory holds one file, not the whole
+            // input: once any file is invalid (beyond what --skip-invalid skips) nothing more is
+            // written, and `settle` throws inside the transaction, which rolls it all back.
             var results: [Validated<BarInput.Row>] = []
-            for file in files {
-                let v = try Self.table(file).map { BarInput.validate($0, file: file, defaultSymbol: BarInput.symbol(fromFileName: file)) } ?? Self.failed(file)
-                results.append(v)
-                all += v.items
+            var rowsRead = 0
+            var inputError: (any Error)? // thrown as is, not as the store's "nothing was written"
+            do {
+                let count = try store.importingBars { upsert in
+                    var count = WriteCount(), refused = false
+                    for file in files {
+                        let table: CSVTable?
+                        do { table = try Self.table(file) } catch { inputError = error; throw error }
+                        var v = table.map { BarInput.validate($0, file: file, defaultSymbol: BarInput.symbol(fromFileName: file)) } ?? Self.failed(file)
+                        if !v.errors.isEmpty && (!skipInvalid || v.rejected.isEmpty) { refused = true }
+                        if !refused {
+                            let c = try upsert(v.items)
+                            count.written += c.written
+                            count.unchanged += c.unchanged
+                        }
+                        rowsRead += v.items.count + v.rejected.count
+                        v.items = []
+                        results.append(v)
+                    }
+                    do { try settle(results, skipInvalid: skipInvalid, into: &report) } catch { inputError = error; throw error }
+                    return count
+                }
+                report.rows = rowsRead
+                report.written = count.written
+                report.unchanged = count.unchanged
+            } catch {
+                throw inputError ?? error
             }
-            try settle(results, skipInvalid: skipInvalid, into: &report)
-            let count = try store.upsertBars(all)
-            report.written = count.written
-            report.unchanged = count.unchanged
         case .signals:
             var all = [Signal]()
             var results: [Validated<Signal>] = []
