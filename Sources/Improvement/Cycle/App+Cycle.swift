@@ -53,9 +53,10 @@ extension App {
             }
         }
         report.labels = try label()
-        report.online = try updateOnlineModel()
+        let features = try computeFeatures() // once: nothing below changes bars or signals
+        report.online = try updateOnlineModel(features: features)
         do {
-            report.scoring = try predict(now: now)
+            report.scoring = try predict(now: now, features: features)
         } catch let mismatch as SchemaMismatch {
             // New external columns: production cannot score until the next check retrains it.
             report.scoring.note = mismatch.description

@@ -30,8 +30,9 @@ extension App {
     static let blendWindow = 500
 
     /// Updates the online model with every signal labeled since its last update.
-    public func updateOnlineModel() throws -> OnlineReport {
-        let schema = try computeFeatures()
+    /// `features`: this run's `computeFeatures()` result when the caller already has it.
+    public func updateOnlineModel(features given: FeatureReport? = nil) throws -> OnlineReport {
+        let schema = try given ?? computeFeatures()
         var report = OnlineReport()
         var model: OnlineLogisticModel
         var since = Int(try store.setting(Self.onlineChangeKey) ?? "") ?? 0

@@ -26,11 +26,12 @@ extension App {
 
     /// Scores every unlabeled (pending or not yet labeled) signal that has no prediction from the
     /// production model, and stores probability, version and time.
-    public func predict(now: Date = Date()) throws -> ScoringReport {
+    /// `features`: this run's `computeFeatures()` result when the caller already has it.
+    public func predict(now: Date = Date(), features given: FeatureReport? = nil) throws -> ScoringReport {
         guard let (record, model) = try productionClassifier() else {
             return ScoringReport(note: "no production model yet: nothing scored (improvementd train)")
         }
-        let features = try computeFeatures()
+        let features = try given ?? computeFeatures()
         guard features.schemaHash == record.featureSchemaHash else {
             throw SchemaMismatch(description: "production model v\(record.version) was trained on feature schema \(record.featureSchemaHash), but the current features are schema \(features.schemaHash); it refuses to score them — retrain (improvementd train)")
         }
