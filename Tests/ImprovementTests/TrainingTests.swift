@@ -7,8 +7,12 @@ import TradingDomain
 
 /// Training on the real bundled data (issue 4).
 @Suite struct TrainingTests {
-    /// Labels shuffled within each calendar month keep the time structure but break any real
-    /// relation: every model's holdout AUC must be ~0.5 (mean of 3 shuffles, within ±0.05).
+    /// Labels permuted across the whole history, rows left in time order: no feature can carry
+    /// any relation to them, so every model's holdout AUC must be ~0.5 (mean of 5 permutations,
+    /// within ±0.05; one permutation's holdout AUC has a std of about 0.03). A shuffle within
+    /// each calendar month is not a null here: it keeps each month's success rate, which the
+    /// market-regime features legitimately predict (measured: lr 0.567, svm 0.558 mean holdout
+    /// AUC), so it cannot tell a leak from real regime signal.
     /// The positive control proves the same evaluation does see a leak when there is one.
     @Test func leakControlShuffledLabelsGiveChanceAUC() throws {
         let app = try TestSupport.realApp()
@@ -17,18 +21,10 @@ import TradingDomain
         var config = app.trainingConfiguration(tune: false)
         config.computeImportance = false
         var aucs: [Algorithm: [Double]] = [:]
-        for seed in [1, 2, 3] as [UInt64] {
+        for seed in [1, 2, 3, 4, 5] as [UInt64] {
             var rng = SplitMix64(seed: seed)
-            var labels = data.labels
-            var blocks: [Int: [Int]] = [:]
-            for (i, d) in data.entryDays.enumerated() {
-                let day = Day(number: Int32(d))
-                blocks[day.year * 12 + day.month, default: []].append(i)
-            }
-            for rows in blocks.values {
-                let shuffled = rows.map { data.labels[$0] }.shuffled(using: &rng)
-                for (r, l) in zip(rows, shuffled) { labels[r] = l }
-            }
+            let labels = data.labels.shuffled(using: &rng)
+            #expect(labels != data.labels)
             let result = try Trainer.train(data.x, labels: labels, entryDays: data.entryDays, exitDays: data.exitDays, configuration: config)
             for e in result.evaluations { aucs[e.algorithm, default: []].append(try #require(e.holdout?.auc)) }
         }
