@@ -176,6 +176,36 @@ enum Migrations {
             // The production model's probability blended with the online model's (SPEC §8).
             try db.execute(sql: "ALTER TABLE predictions ADD COLUMN blended_probability REAL")
         }
+        migrator.registerMigration("v5-dirty-inputs") { db in
+            // What changed since each consumer (labels, features) last caught up, so a run
+            // recomputes only the signals a change can affect. `version` grows with every change
+            // of a row: a consumer deletes a row only if it is still the version it read.
+            // symbol '*' means every signal. Existing stores start all dirty (one full run).
+            try db.execute(sql: """
+                CREATE TABLE dirty_bars (
+                    consumer TEXT NOT NULL,
+                    symbol TEXT NOT NULL,
+                    from_date TEXT NOT NULL,
+                    version INTEGER NOT NULL DEFAULT 1,
+                    PRIMARY KEY (consumer, symbol)
+                ) WITHOUT ROWID;
+                CREATE TABLE dirty_signals (
+                    consumer TEXT NOT NULL,
+                    signal_id TEXT NOT NULL,
+                    version INTEGER NOT NULL DEFAULT 1,
+                    PRIMARY KEY (consumer, signal_id)
+                ) WITHOUT ROWID;
+                INSERT INTO dirty_bars (consumer, symbol, from_date) VALUES ('labels', '*', ''), ('features', '*', '');
+                CREATE TRIGGER signals_dirty_insert AFTER INSERT ON signals BEGIN
+                    INSERT INTO dirty_signals (consumer, signal_id) VALUES ('labels', NEW.signal_id), ('features', NEW.signal_id)
+                    ON CONFLICT (consumer, signal_id) DO UPDATE SET version = version + 1;
+                END;
+                CREATE TRIGGER signals_dirty_update AFTER UPDATE ON signals BEGIN
+                    INSERT INTO dirty_signals (consumer, signal_id) VALUES ('labels', NEW.signal_id), ('features', NEW.signal_id)
+                    ON CONFLICT (consumer, signal_id) DO UPDATE SET version = version + 1;
+                END;
+                """)
+        }
         return migrator
     }
 }

@@ -12,9 +12,11 @@ public struct StoredFeatures: Sendable {
 
 /// Feature rows (SPEC §4) with the schema (version, names, hash) they were computed under.
 extension SignalStore {
-    /// Records the schema (once) and upserts each signal's feature vector.
+    /// Records the schema (once) and upserts each signal's feature vector. `dirty`: the changed
+    /// inputs this run caught up on, consumed in the same transaction with its `fingerprint`.
     public func upsertFeatures(
-        schemaHash: String, version: Int, names: [String], rows: [(signalId: String, featureDate: Day?, values: [Double])]
+        schemaHash: String, version: Int, names: [String], rows: [(signalId: String, featureDate: Day?, values: [Double])],
+        consuming dirty: DirtyInputs? = nil, fingerprint: String = ""
     ) throws(StoreError) -> WriteCount {
         try write("storing features") { db in
             let now = Self.timestamp()
@@ -36,8 +38,19 @@ extension SignalStore {
                 try statement.execute(arguments: [row.signalId, schemaHash, row.featureDate?.iso, Self.encode(row.values), now])
                 if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
             }
+            if let dirty { try Self.consume(dirty, fingerprint: fingerprint, db) }
             return count
         }
+    }
+
+    /// How many signals have a feature row of `schemaHash`.
+    public func featureRowCount(schemaHash: String) throws(StoreError) -> Int {
+        try read("counting features") { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM features WHERE schema_hash = ?", arguments: [schemaHash]) ?? 0 }
+    }
+
+    /// The names of every external series, sorted: with the schema version they fix the schema.
+    public func externalNames() throws(StoreError) -> [String] {
+        try read("reading external names") { try String.fetchAll($0, sql: "SELECT DISTINCT name FROM external_features ORDER BY name") }
     }
 
     /// The names of a stored schema.

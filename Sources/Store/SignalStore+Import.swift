@@ -25,11 +25,19 @@ extension SignalStore {
             WHERE open IS NOT excluded.open OR high IS NOT excluded.high OR low IS NOT excluded.low
                 OR close IS NOT excluded.close OR volume IS NOT excluded.volume
             """)
+        var changedFrom: [String: Day] = [:]
         for row in rows {
             let b = row.bar
             try statement.execute(arguments: [row.symbol, b.day.iso, b.open, b.high, b.low, b.close, b.volume])
-            if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
+            if db.changesCount > 0 {
+                count.written += 1
+                changedFrom[row.symbol] = min(changedFrom[row.symbol] ?? b.day, b.day)
+            } else {
+                count.unchanged += 1
+            }
         }
+        // Labels and features of the signals these bars reach are recomputed by the next run.
+        for (symbol, day) in changedFrom { try markBarsDirty(symbol: symbol, from: day, db) }
         let symbol = try db.makeStatement(sql: """
             INSERT INTO symbols (symbol, is_index, updated_at) VALUES (?, ?, ?)
             ON CONFLICT (symbol) DO NOTHING
@@ -87,6 +95,7 @@ extension SignalStore {
                 try statement.execute(arguments: [s.symbol, s.name, s.sector, s.marketCapCategory, s.symbol.hasPrefix("^") ? 1 : 0, now])
                 if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
             }
+            if count.written > 0 { try Self.markAllDirty([.features], db) }
             return count
         }
     }
@@ -99,6 +108,7 @@ extension SignalStore {
                 try statement.execute(arguments: [e.symbol, e.day.iso, e.kind])
                 if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
             }
+            if count.written > 0 { try Self.markAllDirty([.features], db) }
             return count
         }
     }
@@ -114,6 +124,7 @@ extension SignalStore {
                 try statement.execute(arguments: [v.symbol, v.day.iso, v.name, v.value])
                 if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
             }
+            if count.written > 0 { try Self.markAllDirty([.features], db) }
             return count
         }
     }

@@ -5,8 +5,9 @@ import TradingDomain
 /// Outcome labels (SPEC §3): written only when they differ, so a relabel after a bar
 /// correction is visible as a change and an unchanged run writes nothing.
 extension SignalStore {
-    /// Upserts outcomes; returns how many rows were new or changed.
-    public func upsertOutcomes(_ outcomes: [Outcome]) throws(StoreError) -> WriteCount {
+    /// Upserts outcomes; returns how many rows were new or changed. `dirty`: the changed inputs
+    /// this labeling run caught up on, consumed in the same transaction with its `fingerprint`.
+    public func upsertOutcomes(_ outcomes: [Outcome], consuming dirty: DirtyInputs? = nil, fingerprint: String = "") throws(StoreError) -> WriteCount {
         try write("storing outcomes") { db in
             var count = WriteCount()
             let now = Self.timestamp()
@@ -32,7 +33,17 @@ extension SignalStore {
                 ])
                 if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
             }
+            if let dirty { try Self.consume(dirty, fingerprint: fingerprint, db) }
             return count
+        }
+    }
+
+    /// Outcome rows by status, labeled ones split by label: (status, label or nil, count).
+    public func outcomeCounts() throws(StoreError) -> [(status: OutcomeStatus, label: Int?, count: Int)] {
+        try read("counting outcomes") { db in
+            try Row.fetchAll(db, sql: "SELECT status, outcome, COUNT(*) FROM outcomes GROUP BY status, outcome").compactMap { row in
+                OutcomeStatus(rawValue: row[0]).map { ($0, row[1], row[2]) }
+            }
         }
     }
 

@@ -4,11 +4,17 @@ import TradingDomain
 
 /// Reads of the market data and signals, shaped for the domain code.
 extension SignalStore {
-    /// Every symbol's bars, sorted by date.
-    public func barSeries() throws(StoreError) -> [String: BarSeries] {
+    /// Every symbol's bars (or only those of `symbols`), sorted by date.
+    public func barSeries(symbols: Set<String>? = nil) throws(StoreError) -> [String: BarSeries] {
         try read("reading bars") { db in
             var bySymbol: [String: [Bar]] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT symbol, date, open, high, low, close, volume FROM price_bars ORDER BY symbol, date")
+            var sql = "SELECT symbol, date, open, high, low, close, volume FROM price_bars"
+            var arguments = StatementArguments()
+            if let symbols, symbols.count <= 500 {
+                sql += " WHERE symbol IN (\(databaseQuestionMarks(count: symbols.count)))"
+                arguments = StatementArguments(symbols.sorted())
+            }
+            let rows = try Row.fetchCursor(db, sql: sql + " ORDER BY symbol, date", arguments: arguments)
             while let row = try rows.next() {
                 let symbol: String = row[0]
                 let date: String = row[1]
@@ -21,23 +27,11 @@ extension SignalStore {
 
     /// All signals ordered by entry date then id.
     public func signals() throws(StoreError) -> [Signal] {
-        try read("reading signals") { db in
-            try Row.fetchAll(db, sql: """
-                SELECT signal_id, symbol, strategy, signal_type, entry_date, entry_price, target_price,
-                    stop_loss, confidence, created_at, metadata FROM signals ORDER BY entry_date, signal_id
-                """).map { row in
-                let entry: String = row[4]
-                guard let day = Day(iso: entry) else { throw StoreError(.integrity, "signals has an invalid entry_date '\(entry)'") }
-                let metaText: String = row[10]
-                let meta = (try? JSONSerialization.jsonObject(with: Data(metaText.utf8)) as? [String: Any]) ?? [:]
-                return Signal(
-                    id: row[0], symbol: row[1], strategy: row[2],
-                    type: SignalType(rawValue: row[3]) ?? .buy, entryDate: day, entryPrice: row[5],
-                    targetPrice: row[6], stopLoss: row[7], confidence: row[8], createdAt: row[9],
-                    metadata: meta.mapValues { "\($0)" }
-                )
-            }
-        }
+        try read("reading signals") { db in try Self.signals(db) }
+    }
+
+    public func signalCount() throws(StoreError) -> Int {
+        try read("counting signals") { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM signals") ?? 0 }
     }
 
     public func symbolInfos() throws(StoreError) -> [String: SymbolInfo] {

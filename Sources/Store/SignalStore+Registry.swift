@@ -219,6 +219,31 @@ extension SignalStore {
         }
     }
 
+    /// Signals not labeled yet (pending, or without an outcome) that have no prediction from
+    /// `version`, in entry order, with their feature row of `schemaHash` (nil when missing); and
+    /// how many unlabeled signals there are in all.
+    public func unscoredSignals(version: Int, schemaHash: String) throws(StoreError) -> (rows: [(signalId: String, values: [Double]?)], unlabeled: Int) {
+        try read("reading unscored signals") { db in
+            let unlabeled = """
+                SELECT s.signal_id, s.entry_date FROM outcomes o JOIN signals s ON s.signal_id = o.signal_id WHERE o.status = 'pending'
+                UNION ALL
+                SELECT s.signal_id, s.entry_date FROM signals s WHERE NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.signal_id = s.signal_id)
+                """
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(unlabeled))") ?? 0
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT u.signal_id, f.vector FROM (\(unlabeled)) u
+                LEFT JOIN features f ON f.signal_id = u.signal_id AND f.schema_hash = ?
+                WHERE NOT EXISTS (SELECT 1 FROM predictions p WHERE p.signal_id = u.signal_id AND p.model_version = ?)
+                ORDER BY u.entry_date, u.signal_id
+                """, arguments: [schemaHash, version])
+            var rows: [(signalId: String, values: [Double]?)] = []
+            while let row = try cursor.next() {
+                rows.append((row[0], (row[1] as Data?).map(Self.decode)))
+            }
+            return (rows, total)
+        }
+    }
+
     /// Signal ids that have a prediction from `version`.
     public func scoredSignalIds(version: Int) throws(StoreError) -> Set<String> {
         try read("reading predictions") { db in

@@ -10,18 +10,21 @@ struct LabelCommand: ParsableCommand {
     @Flag(name: .long, help: "Print as JSON.")
     var json = false
 
+    @Flag(name: .long, help: "Relabel and recompute the features of every signal, not only those a change since the last run reaches.")
+    var full = false
+
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         let app = try global.app()
-        let labels = try app.label()
+        let labels = try app.label(full: full)
         let features = try app.computeFeatures()
         if json {
             print(try Output.json(["labels": try Output.json(labels), "features": try Output.json(features)]))
             return
         }
-        print("labeled \(labels.signals) signals: \(labels.success) success, \(labels.failure) failure, \(labels.pending) pending, \(labels.expired) expired (\(labels.changed) new or changed)")
-        print("features: \(features.rows) rows x \(features.columns) columns, schema v\(features.schemaVersion) \(features.schemaHash) (\(features.changed) new or changed)")
+        print("labeled \(labels.signals) signals: \(labels.success) success, \(labels.failure) failure, \(labels.pending) pending, \(labels.expired) expired (\(labels.recomputed) relabeled, \(labels.changed) new or changed)")
+        print("features: \(features.rows) rows x \(features.columns) columns, schema v\(features.schemaVersion) \(features.schemaHash) (\(features.recomputed) recomputed, \(features.changed) new or changed)")
         try StrategyTable.print(app)
     }
 }

@@ -49,6 +49,86 @@ import TradingDomain
         }
     }
 
+    /// Labels and features are recomputed only for the signals a change reaches. After rounds of
+    /// real bars arriving, vendor corrections of old stock and index bars, new, changed and
+    /// directly inserted signals and a new results event, every outcome and feature row equals
+    /// a full recomputation of the same store; and a round that only appends bars recomputes
+    /// only the signals it can reach.
+    @Test func incrementalRunsEqualAFullRecomputation() throws {
+        let all = try TestSupport.realApp().store.barSeries()
+        let app = try TestSupport.app()
+        _ = try app.importer.run(.symbols, paths: [TestSupport.symbolsCSV], skipInvalid: false)
+        func reveal(_ from: Day?, _ to: Day) throws {
+            let rows = all.flatMap { name, series in
+                series.bars.filter { bar in bar.day <= to && (from.map { $0 < bar.day } ?? true) }.map { BarInput.Row(symbol: name, bar: $0) }
+            }
+            _ = try app.store.upsertBars(rows)
+        }
+        func correct(_ symbol: String, _ day: Day, by factor: Double) throws {
+            var bar = try #require(all[symbol]?.bars.first { $0.day >= day })
+            bar.low *= factor
+            bar.close = max(bar.low, min(bar.high, bar.close * (factor + 1) / 2))
+            _ = try app.store.upsertBars([BarInput.Row(symbol: symbol, bar: bar)])
+        }
+        var cutoff = Day(iso: "2022-06-30")!
+        try reveal(nil, cutoff)
+        _ = try app.backfill(BuiltInStrategy.allCases)
+        let first = try app.label()
+        #expect(first.recomputed == first.signals && first.pending > 0)
+        #expect(try app.computeFeatures().recomputed == first.signals)
+        // Nothing changed: nothing is recomputed.
+        #expect(try app.label().recomputed == 0)
+        #expect(try app.computeFeatures().recomputed == 0)
+
+        // Five trading weeks arrive: only signals still open or entering after them are reached.
+        try reveal(cutoff, cutoff.adding(days: 35))
+        cutoff = cutoff.adding(days: 35)
+        let appended = try app.label()
+        #expect(appended.recomputed > 0 && appended.recomputed < appended.signals / 5)
+        #expect(appended.changed > 0)
+        #expect(try app.computeFeatures().recomputed == 0) // no signal enters after the new bars yet
+
+        let symbols = all.keys.filter { !$0.hasPrefix("^") }.sorted()
+        for round in 0..<3 {
+            try reveal(cutoff, cutoff.adding(days: 45))
+            cutoff = cutoff.adding(days: 45)
+            _ = try app.backfill(BuiltInStrategy.allCases)
+            // Vendor corrections: an old stock bar, a recent one, an index bar.
+            try correct(symbols[round * 3 % symbols.count], Day(iso: "2019-03-01")!.adding(days: round * 97), by: 0.93)
+            try correct(symbols[(round * 3 + 1) % symbols.count], cutoff.adding(days: -20), by: 0.95)
+            try correct(app.config.indexSymbol, cutoff.adding(days: -60 - round * 11), by: 0.97)
+            // A signal changed by the trading system, and one inserted into the table directly.
+            var changed = try #require(try app.store.signals().dropFirst(round * 50).first)
+            changed.entryPrice *= 1.02
+            _ = try app.store.upsertSignals([changed], source: "test")
+            let symbol = symbols[(round + 5) % symbols.count]
+            let entry = try #require(all[symbol]?.bars.last { $0.day <= cutoff.adding(days: -3) })
+            try app.store.pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO signals (signal_id, symbol, strategy, signal_type, entry_date, entry_price, created_at, imported_at)
+                    VALUES (?, ?, 'direct', 'SELL', ?, ?, ?, '2026-01-01T00:00:00Z')
+                    """, arguments: ["direct-\(round)", symbol, entry.day.iso, entry.open, entry.day.iso])
+            }
+            if round == 1 {
+                _ = try app.store.upsertEvents([SymbolEvent(symbol: symbol, day: cutoff.adding(days: -100), kind: "results")])
+            }
+            _ = try app.label()
+            _ = try app.computeFeatures()
+        }
+
+        let outcomes = try app.store.outcomes()
+        let schema = try app.computeFeatures().schemaHash
+        let features = try app.store.features(schemaHash: schema).mapValues { $0.values.map(\.bitPattern) }
+        #expect(outcomes["direct-2"]?.status != nil && features["direct-2"] != nil)
+        let full = try app.label(full: true)
+        let fullFeatures = try app.computeFeatures()
+        #expect(full.recomputed == full.signals && fullFeatures.recomputed == full.signals)
+        #expect(full.changed == 0, "a full relabel changed \(full.changed) outcomes the incremental runs had missed")
+        #expect(fullFeatures.changed == 0, "a full recomputation changed \(fullFeatures.changed) feature rows")
+        #expect(try app.store.outcomes() == outcomes)
+        #expect(try app.store.features(schemaHash: schema).mapValues { $0.values.map(\.bitPattern) } == features)
+    }
+
     @Test func pendingSignalIsLabeledOnceItsBarsArrive() throws {
         let dir = TestSupport.scratch()
         let app = try TestSupport.app(dir)

@@ -11,12 +11,18 @@ public struct LabelReport: Codable, Sendable {
     public var expired = 0
     /// Outcomes new or changed by this run (a later bar, a corrected bar).
     public var changed = 0
+    /// Signals this run labeled again: those a changed bar or signal can reach (all on a full run).
+    public var recomputed = 0
 }
 
 /// What `features` did (SPEC §4).
 public struct FeatureReport: Codable, Sendable {
+    /// Signals with a feature row of this schema.
     public var rows = 0
+    /// Rows new or changed by this run.
     public var changed = 0
+    /// Signals whose features this run computed: those a changed input can reach (all on a full run).
+    public var recomputed = 0
     public var schemaVersion = 0
     public var schemaHash = ""
     public var columns = 0
@@ -51,22 +57,51 @@ extension App {
         )
     }
 
-    /// Labels every signal from the stored bars. Labels are pure functions of the bars, so every
-    /// run recomputes all of them and writes only what changed: a pending signal whose bars
-    /// arrived, or a signal whose window held a corrected bar.
-    public func label() throws -> LabelReport {
-        let bars = try store.barSeries()
-        let signals = try store.signals()
-        let outcomes = TripleBarrier.label(signals, barsBySymbol: bars, indexSymbol: config.indexSymbol, config: labelConfig)
-        let count = try store.upsertOutcomes(outcomes)
-        var report = LabelReport(signals: signals.count, changed: count.written)
-        for o in outcomes {
-            switch o.status {
-            case .labeled: if o.label == 1 { report.success += 1 } else { report.failure += 1 }
-            case .pending: report.pending += 1
-            case .expired: report.expired += 1
+    /// Bump when the labeling rule changes in code: stores labeled by an older rule relabel all.
+    static let labelRuleVersion = 1
+
+    /// What labels depend on besides the bars and signals; a change relabels every signal.
+    var labelFingerprint: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = (try? encoder.encode(labelConfig)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return "rule \(Self.labelRuleVersion)|index \(config.indexSymbol)|\(json)"
+    }
+
+    /// What features depend on besides the stored inputs; a change recomputes every signal.
+    func featureFingerprint(_ schema: FeatureSchema) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = (try? encoder.encode(featureConfig)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return "schema \(schema.hash)|\(json)"
+    }
+
+    /// Labels the signals from the stored bars. Labels are pure functions of the bars, so a run
+    /// relabels only the signals a change reaches — new or changed signals, signals whose window
+    /// holds a new or corrected bar, unsettled signals of a symbol or index with new bars — and
+    /// writes only what changed. `full` relabels every signal (a new configuration does too).
+    public func label(full: Bool = false) throws -> LabelReport {
+        if full { try store.markAllDirty() }
+        let fingerprint = labelFingerprint
+        let (dirty, signals) = try store.signalsToRelabel(horizonDays: config.labelHorizonDays, indexSymbol: config.indexSymbol, fingerprint: fingerprint)
+        var report = LabelReport()
+        if !dirty.isEmpty {
+            var bars: [String: BarSeries] = [:]
+            if !signals.isEmpty {
+                bars = try store.barSeries(symbols: dirty.all ? nil : Set(signals.map(\.symbol)).union([config.indexSymbol]))
+            }
+            let outcomes = TripleBarrier.label(signals, barsBySymbol: bars, indexSymbol: config.indexSymbol, config: labelConfig)
+            report.changed = try store.upsertOutcomes(outcomes, consuming: dirty, fingerprint: fingerprint).written
+            report.recomputed = signals.count
+        }
+        for (status, label, count) in try store.outcomeCounts() {
+            switch status {
+            case .labeled: if label == 1 { report.success += count } else { report.failure += count }
+            case .pending: report.pending += count
+            case .expired: report.expired += count
             }
         }
+        report.signals = try store.signalCount()
         return report
     }
 
@@ -79,14 +114,36 @@ extension App {
         )
     }
 
-    /// Computes the point-in-time features of every signal and stores those that changed.
-    public func computeFeatures() throws -> FeatureReport {
-        let engine = try featureEngine()
-        let signals = try store.signals()
-        let rows = engine.rows(for: signals)
-        let stored = zip(signals, rows).map { (signalId: $0.id, featureDate: engine.featureDate(of: $0), values: $1) }
-        let count = try store.upsertFeatures(schemaHash: engine.schema.hash, version: engine.schema.version, names: engine.schema.columns, rows: stored)
-        return FeatureReport(rows: rows.count, changed: count.written, schemaVersion: engine.schema.version, schemaHash: engine.schema.hash, columns: engine.schema.columns.count)
+    /// Computes the point-in-time features of the signals a change reaches — new or changed
+    /// signals, signals entering after a new or corrected bar of any symbol, every signal when
+    /// symbols, events, external series, the schema or the configuration changed — and stores
+    /// those that differ. `full` recomputes every signal.
+    public func computeFeatures(full: Bool = false) throws -> FeatureReport {
+        if full { try store.markAllDirty() }
+        var schema = FeatureSchema(externalNames: try store.externalNames())
+        var fingerprint = featureFingerprint(schema)
+        let (dirty, signals) = try store.signalsToRecompute(fingerprint: fingerprint)
+        var report = FeatureReport()
+        if !dirty.isEmpty {
+            var stored: [(signalId: String, featureDate: Day?, values: [Double])] = []
+            if !signals.isEmpty {
+                let engine = try featureEngine()
+                // An external import between the two reads changes the schema; it also marked
+                // every signal dirty again, so the next run recomputes under the new schema.
+                schema = engine.schema
+                fingerprint = featureFingerprint(schema)
+                stored = zip(signals, engine.rows(for: signals)).map { (signalId: $0.id, featureDate: engine.featureDate(of: $0), values: $1) }
+            }
+            report.changed = try store.upsertFeatures(
+                schemaHash: schema.hash, version: schema.version, names: schema.columns, rows: stored, consuming: dirty, fingerprint: fingerprint
+            ).written
+            report.recomputed = signals.count
+        }
+        report.rows = try store.featureRowCount(schemaHash: schema.hash)
+        report.schemaVersion = schema.version
+        report.schemaHash = schema.hash
+        report.columns = schema.columns.count
+        return report
     }
 
     /// Replays built-in strategies over the stored bars (SPEC §10); ids are deterministic, so a

@@ -35,23 +35,16 @@ extension App {
         guard features.schemaHash == record.featureSchemaHash else {
             throw SchemaMismatch(description: "production model v\(record.version) was trained on feature schema \(record.featureSchemaHash), but the current features are schema \(features.schemaHash); it refuses to score them — retrain (improvementd train)")
         }
-        let outcomes = try store.outcomes()
-        let unlabeled = try store.signals().filter { s in
-            guard let o = outcomes[s.id] else { return true }
-            return o.status == .pending
-        }
-        let scored = try store.scoredSignalIds(version: record.version)
-        let todo = unlabeled.filter { !scored.contains($0.id) }
-        var report = ScoringReport(modelVersion: record.version, unlabeled: unlabeled.count, alreadyScored: unlabeled.count - todo.count)
+        let (todo, unlabeled) = try store.unscoredSignals(version: record.version, schemaHash: features.schemaHash)
+        var report = ScoringReport(modelVersion: record.version, unlabeled: unlabeled, alreadyScored: unlabeled - todo.count)
         guard !todo.isEmpty else { return report }
-        let stored = try store.features(schemaHash: features.schemaHash)
-        let rows = todo.compactMap { stored[$0.id]?.values }
+        let rows = todo.compactMap(\.values)
         guard rows.count == todo.count else { throw StoreError(.integrity, "features missing for some unlabeled signals") }
         let names = try store.featureNames(schemaHash: features.schemaHash)
         let probabilities = try model.predictProbabilities(try FeatureMatrix(rowArrays: rows, columnNames: names))
         let blended = try blended(batch: probabilities, rows: rows, schemaHash: features.schemaHash)
         report.scored = try store.insertPredictions(
-            Array(zip(todo.map(\.id), probabilities)).map { ($0.0, $0.1) }, version: record.version, scoredAt: now, blended: blended
+            Array(zip(todo.map(\.signalId), probabilities)).map { ($0.0, $0.1) }, version: record.version, scoredAt: now, blended: blended
         )
         return report
     }
