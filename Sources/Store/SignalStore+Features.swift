@@ -81,6 +81,15 @@ extension SignalStore {
         return data
     }
 
+    /// Appends the values of `data` to `out`.
+    static func decode(_ data: Data, into out: inout [Double]) {
+        data.withUnsafeBytes { raw in
+            for i in 0..<(data.count / 8) {
+                out.append(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))))
+            }
+        }
+    }
+
     static func decode(_ data: Data) -> [Double] {
         var out = [Double]()
         out.reserveCapacity(data.count / 8)

@@ -35,7 +35,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let app = try global.app()
-        _ = try app.label()
+        _ = try app.label(totals: false)
         let (decision, result, data) = try app.train(algorithms: parsedAlgorithms, tune: !noTune)
         if json {
             print(try Output.json(TrainOutput(decision: decision, result: result, signals: data.labels.count)))
@@ -102,7 +102,7 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         let app = try global.app()
-        _ = try app.label()
+        _ = try app.label(totals: false)
         let report = try app.predict()
         if json { print(try Output.json(report)); return }
         if let note = report.note { print(note); return }

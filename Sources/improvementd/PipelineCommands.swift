@@ -116,7 +116,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let app = try global.app()
-        _ = try app.label()
+        _ = try app.label(totals: false)
         let report = try app.evaluate(now: Date())
         if json { print(try Output.json(report)); return }
         print("evaluation window \(report.windowStart) .. \(report.windowEnd): \(report.labeledInWindow) labeled" + (report.successRate.map { String(format: ", success rate %.3f", $0) } ?? ""))

@@ -91,10 +91,10 @@ extension App {
 
     /// Blended probabilities for feature rows: weight x batch + (1 - weight) x online; nil when
     /// the online model does not match the current schema yet.
-    func blended(batch: [Double], rows: [[Double]], schemaHash: String) throws -> [Double]? {
+    func blended(batch: [Double], x: FeatureMatrix, schemaHash: String) throws -> [Double]? {
         guard try store.setting(Self.onlineSchemaKey) == schemaHash, let text = try store.setting(Self.onlineModelKey),
               let model = try? OnlineLogisticModel(json: Data(text.utf8)) else { return nil }
         let weight = Double(try store.setting(Self.blendWeightKey) ?? "") ?? 1
-        return zip(batch, rows).map { BlendWeight.blend(batch: $0, online: model.predict($1), weight: weight) }
+        return batch.indices.map { BlendWeight.blend(batch: batch[$0], online: model.predict(Array(x.row($0))), weight: weight) }
     }
 }

@@ -79,8 +79,10 @@ extension App {
     /// Labels the signals from the stored bars. Labels are pure functions of the bars, so a run
     /// relabels only the signals a change reaches — new or changed signals, signals whose window
     /// holds a new or corrected bar, unsettled signals of a symbol or index with new bars — and
-    /// writes only what changed. `full` relabels every signal (a new configuration does too).
-    public func label(full: Bool = false) throws -> LabelReport {
+    /// writes only what changed. `full` relabels every signal (a new configuration does too);
+    /// `totals: false` leaves the report's store-wide counts at 0 (callers that only need the
+    /// labels up to date skip counting every outcome).
+    public func label(full: Bool = false, totals: Bool = true) throws -> LabelReport {
         if full { try store.markAllDirty() }
         let fingerprint = labelFingerprint
         let (dirty, signals) = try store.signalsToRelabel(horizonDays: config.labelHorizonDays, indexSymbol: config.indexSymbol, fingerprint: fingerprint)
@@ -94,6 +96,7 @@ extension App {
             report.changed = try store.upsertOutcomes(outcomes, consuming: dirty, fingerprint: fingerprint).written
             report.recomputed = signals.count
         }
+        guard totals else { return report }
         for (status, label, count) in try store.outcomeCounts() {
             switch status {
             case .labeled: if label == 1 { report.success += count } else { report.failure += count }

@@ -35,16 +35,16 @@ extension App {
         guard features.schemaHash == record.featureSchemaHash else {
             throw SchemaMismatch(description: "production model v\(record.version) was trained on feature schema \(record.featureSchemaHash), but the current features are schema \(features.schemaHash); it refuses to score them — retrain (improvementd train)")
         }
-        let (todo, unlabeled) = try store.unscoredSignals(version: record.version, schemaHash: features.schemaHash)
-        var report = ScoringReport(modelVersion: record.version, unlabeled: unlabeled, alreadyScored: unlabeled - todo.count)
-        guard !todo.isEmpty else { return report }
-        let rows = todo.compactMap(\.values)
-        guard rows.count == todo.count else { throw StoreError(.integrity, "features missing for some unlabeled signals") }
+        let todo = try store.unscoredSignals(version: record.version, schemaHash: features.schemaHash)
+        var report = ScoringReport(modelVersion: record.version, unlabeled: todo.unlabeled, alreadyScored: todo.unlabeled - todo.signalIds.count)
+        guard !todo.signalIds.isEmpty else { return report }
+        guard todo.missingFeatures == 0 else { throw StoreError(.integrity, "features missing for \(todo.missingFeatures) unlabeled signals") }
         let names = try store.featureNames(schemaHash: features.schemaHash)
-        let probabilities = try model.predictProbabilities(try FeatureMatrix(rowArrays: rows, columnNames: names))
-        let blended = try blended(batch: probabilities, rows: rows, schemaHash: features.schemaHash)
+        let x = try FeatureMatrix(rows: todo.signalIds.count, cols: todo.width, values: todo.values, columnNames: names)
+        let probabilities = try model.predictProbabilities(x)
+        let blended = try blended(batch: probabilities, x: x, schemaHash: features.schemaHash)
         report.scored = try store.insertPredictions(
-            Array(zip(todo.map(\.signalId), probabilities)).map { ($0.0, $0.1) }, version: record.version, scoredAt: now, blended: blended
+            Array(zip(todo.signalIds, probabilities)).map { ($0.0, $0.1) }, version: record.version, scoredAt: now, blended: blended
         )
         return report
     }
