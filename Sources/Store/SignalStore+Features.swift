@@ -10,6 +10,17 @@ public struct StoredFeatures: Sendable {
     public var values: [Double]
 }
 
+/// Labeled signals with their feature rows in one row-major buffer, in time order.
+public struct LabeledRows: Sendable {
+    public var signalIds: [String] = []
+    public var entryDays: [Int] = []
+    public var exitDays: [Int] = []
+    public var labels: [Int] = []
+    /// Row-major, `width` values a signal.
+    public var values: [Double] = []
+    public var width = 0
+}
+
 /// Feature rows (SPEC §4) with the schema (version, names, hash) they were computed under.
 extension SignalStore {
     /// Records the schema (once) and upserts each signal's feature vector. `dirty`: the changed
@@ -40,6 +51,42 @@ extension SignalStore {
             }
             if let dirty { try Self.consume(dirty, fingerprint: fingerprint, db) }
             return count
+        }
+    }
+
+    /// Labeled signals (not pending, not expired) with a feature row of `schemaHash`, sorted by
+    /// entry date then id: what a model learns from, read in one pass into flat arrays (a million
+    /// rows cost their 8 bytes a value, not a dictionary of signals, outcomes and rows).
+    public func labeledRows(schemaHash: String) throws(StoreError) -> LabeledRows {
+        try read("reading labeled signals") { db in
+            var ids: [String] = [], entries: [Int] = [], exits: [Int] = [], labels: [Int] = [], values: [Double] = []
+            var width = 0
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT s.signal_id, s.entry_date, o.exit_date, o.outcome, f.vector
+                FROM outcomes o JOIN signals s ON s.signal_id = o.signal_id
+                JOIN features f ON f.signal_id = o.signal_id AND f.schema_hash = ?
+                WHERE o.status = 'labeled' AND o.outcome IS NOT NULL AND o.exit_date >= s.entry_date
+                """, arguments: [schemaHash])
+            while let row = try cursor.next() {
+                let entryText: String = row[1], exitText: String = row[2]
+                guard let entry = Day(iso: entryText), let exit = Day(iso: exitText) else {
+                    throw StoreError(.integrity, "signal \(row[0] as String) has an invalid entry or exit date")
+                }
+                guard let blob = row.dataNoCopy(atIndex: 4) else { continue }
+                if width == 0 { width = blob.count / 8 }
+                guard blob.count == width * 8 else { throw StoreError(.integrity, "feature rows of schema \(schemaHash) differ in width") }
+                ids.append(row[0]); entries.append(Int(entry.number)); exits.append(Int(exit.number)); labels.append(row[3])
+                Self.decode(blob, into: &values)
+            }
+            // Sorting here, not in SQL: SQLite would sort every feature blob with its row.
+            let order = ids.indices.sorted { (entries[$0], ids[$0]) < (entries[$1], ids[$1]) }
+            var out = LabeledRows(width: width)
+            out.values.reserveCapacity(values.count)
+            for i in order {
+                out.signalIds.append(ids[i]); out.entryDays.append(entries[i]); out.exitDays.append(exits[i]); out.labels.append(labels[i])
+                out.values.append(contentsOf: values[(i * width)..<((i + 1) * width)])
+            }
+            return out
         }
     }
 

@@ -30,24 +30,18 @@ extension App {
     public func trainingDataset() throws -> TrainingDataset {
         let features = try computeFeatures()
         let labelChange = try store.lastLabelChange()
-        let stored = try store.features(schemaHash: features.schemaHash)
-        let outcomes = try store.outcomes()
-        var rows: [(Signal, Outcome, [Double])] = []
-        for s in try store.signals() {
-            guard let o = outcomes[s.id], o.status == .labeled, let _ = o.label, let exit = o.exitDate, exit >= s.entryDate,
-                  let f = stored[s.id] else { continue }
-            rows.append((s, o, f.values))
-        }
-        rows.sort { ($0.0.entryDate, $0.0.id) < ($1.0.entryDate, $1.0.id) }
-        if config.trainingLookbackDays > 0, let last = rows.last?.0.entryDate {
-            let start = last.adding(days: -config.trainingLookbackDays)
-            rows.removeAll { $0.0.entryDate < start }
+        var rows = try store.labeledRows(schemaHash: features.schemaHash)
+        if config.trainingLookbackDays > 0, let last = rows.entryDays.last {
+            let first = rows.entryDays.firstIndex { $0 >= last - config.trainingLookbackDays } ?? 0
+            rows.signalIds.removeFirst(first); rows.entryDays.removeFirst(first); rows.exitDays.removeFirst(first)
+            rows.labels.removeFirst(first); rows.values.removeFirst(first * rows.width)
         }
         let names = try store.featureNames(schemaHash: features.schemaHash) ?? []
-        let x = try FeatureMatrix(rowArrays: rows.map(\.2), columnNames: names)
+        let x = rows.signalIds.isEmpty
+            ? try FeatureMatrix(rowArrays: [], columnNames: names)
+            : try FeatureMatrix(rows: rows.signalIds.count, cols: rows.width, values: rows.values, columnNames: names)
         return TrainingDataset(
-            signalIds: rows.map(\.0.id), x: x, labels: rows.map { $0.1.label! },
-            entryDays: rows.map { Int($0.0.entryDate.number) }, exitDays: rows.map { Int($0.1.exitDate!.number) },
+            signalIds: rows.signalIds, x: x, labels: rows.labels, entryDays: rows.entryDays, exitDays: rows.exitDays,
             schemaHash: features.schemaHash, schemaVersion: features.schemaVersion, labelChange: labelChange
         )
     }
