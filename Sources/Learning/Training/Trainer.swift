@@ -134,8 +134,11 @@ public enum Trainer {
         let trainX = x.selecting(rows: split.train), trainY = split.train.map { labels[$0] }
         let holdX = x.selecting(rows: split.holdout), holdY = split.holdout.map { labels[$0] }
         try FitValidation.check(trainX, trainY)
-        let foldData = folds.map { f in
-            (x.selecting(rows: f.train), f.train.map { labels[$0] }, x.selecting(rows: f.validation), f.validation.map { labels[$0] })
+        // Each fit copies its fold's rows when it starts and frees them when it ends: with two
+        // workers two folds are in memory at a time, not every fold for the whole run.
+        let foldData = FoldData(count: folds.count) { f in
+            (x.selecting(rows: folds[f].train), folds[f].train.map { labels[$0] },
+             x.selecting(rows: folds[f].validation), folds[f].validation.map { labels[$0] })
         }
         let stop: StopCheck = shouldStop ?? { false }
 
@@ -153,7 +156,7 @@ public enum Trainer {
             let job = jobList[i]
             let seed = modelSeed(config.seed, algorithms[job.model])
             if let f = job.fold {
-                let (fx, fy, vx, vy) = foldData[f]
+                let (fx, fy, vx, vy) = foldData.make(f)
                 return Result { try fitAndScore(bases[job.model], fx, fy, vx, vy, seed: seed, stop: stop, keep: false) }
                     .mapError(asLearningError)
             }
@@ -234,7 +237,7 @@ public enum Trainer {
     /// Successive halving over fold rungs: rung r evaluates its survivors on the last
     /// `foldCounts[r]` folds; the base configuration's fold AUCs are reused, not recomputed.
     private static func tune(
-        best: ModelEvaluation, features: Int, foldData: [(FeatureMatrix, [Int], FeatureMatrix, [Int])],
+        best: ModelEvaluation, features: Int, foldData: FoldData,
         config: TrainingConfiguration, stop: @escaping StopCheck, deadline: Double
     ) throws -> (trials: [TuningTrial], winner: Winner?) {
         var rng = SplitMix64(seed: SplitMix64.derive(config.seed, 0x7E57))
@@ -271,7 +274,7 @@ public enum Trainer {
                 let t0 = now()
                 var aucs = [Double]()
                 for f in foldIndices {
-                    let (fx, fy, vx, vy) = foldData[f]
+                    let (fx, fy, vx, vy) = foldData.make(f)
                     do {
                         aucs.append(try fitAndScore(pool[c], fx, fy, vx, vy, seed: seed, stop: stop, keep: false).auc)
                     } catch {
@@ -353,4 +356,10 @@ public enum Trainer {
     private static func asLearningError(_ e: any Error) -> LearningError {
         (e as? LearningError) ?? LearningError(.libraryError, "\(e)")
     }
+}
+
+/// The walk-forward folds' matrices, made on demand by the fit that needs them.
+struct FoldData: Sendable {
+    let count: Int
+    let make: @Sendable (Int) -> (FeatureMatrix, [Int], FeatureMatrix, [Int])
 }
