@@ -33,7 +33,11 @@ public final class CycleRunner: JobRunner, Sendable {
         let now = clock()
         guard try app.store.beginJob(job.rawValue, period: period, at: now) else { return }
         let stop = StopFlag()
-        defer { Classifiers.releaseFreedMemory() }
+        defer {
+            // Idle until the next job: give back freed heap and the library pages it touched.
+            Classifiers.releaseFreedMemory()
+            ResidentPages.releaseCleanFilePages()
+        }
         do {
             let detail = try await withTaskCancellationHandler {
                 try await Self.onThread {
