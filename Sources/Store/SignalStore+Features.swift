@@ -90,6 +90,24 @@ extension SignalStore {
         }
     }
 
+    /// The entry date and feature row of `schemaHash` of each of `signalIds` that has one: a
+    /// lookup per id, for callers that need a few rows of a large store.
+    public func featureRows(_ signalIds: [String], schemaHash: String) throws(StoreError) -> [String: (entry: Day, values: [Double])] {
+        try read("reading feature rows") { db in
+            let statement = try db.makeStatement(sql: """
+                SELECT s.entry_date, f.vector FROM features f JOIN signals s ON s.signal_id = f.signal_id
+                WHERE f.signal_id = ? AND f.schema_hash = ?
+                """)
+            var out: [String: (entry: Day, values: [Double])] = [:]
+            for id in signalIds {
+                guard let row = try Row.fetchOne(statement, arguments: [id, schemaHash]), let entry = Day(iso: row[0] as String),
+                      let blob = row.dataNoCopy(atIndex: 1) else { continue }
+                out[id] = (entry, Self.decode(blob))
+            }
+            return out
+        }
+    }
+
     /// How many signals have a feature row of `schemaHash`.
     public func featureRowCount(schemaHash: String) throws(StoreError) -> Int {
         try read("counting features") { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM features WHERE schema_hash = ?", arguments: [schemaHash]) ?? 0 }

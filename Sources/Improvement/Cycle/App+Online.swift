@@ -48,19 +48,18 @@ extension App {
             if try store.setting(Self.onlineModelKey) != nil { report.note = "feature schema changed: the online model restarted" }
         }
         let stream = try store.labeledOutcomes(afterChange: since)
-        let features = try store.features(schemaHash: schema.schemaHash)
+        let features = try store.featureRows(stream.map(\.signalId), schemaHash: schema.schemaHash)
         // The production model joins the blend only when it can score the current features.
         let production = try productionClassifier().flatMap { $0.0.featureSchemaHash == schema.schemaHash ? $0 : nil }
         let stored = try production.map { try store.predictions(version: $0.0.version) } ?? [:]
         let trainedUntil = production?.0.dataEnd.flatMap { Day(iso: $0) }
-        let entries = Dictionary(uniqueKeysWithValues: try store.signals().map { ($0.id, $0.entryDate) })
         var batchRows: [(index: Int, values: [Double])] = []
         var pending: [(online: Double, label: Int, batch: Double?)] = []
         for item in stream {
-            guard let x = features[item.signalId]?.values else { continue }
+            guard let (entry, x) = features[item.signalId] else { continue }
             let online = model.predict(x)
             let batch = stored[item.signalId]
-            if batch == nil, let until = trainedUntil, let entry = entries[item.signalId], entry > until {
+            if batch == nil, let until = trainedUntil, entry > until {
                 batchRows.append((pending.count, x))
             }
             pending.append((online, item.label, batch))
