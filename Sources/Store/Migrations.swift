@@ -178,31 +178,41 @@ enum Migrations {
         }
         migrator.registerMigration("v5-dirty-inputs") { db in
             // What changed since each consumer (labels, features) last caught up, so a run
-            // recomputes only the signals a change can affect. `version` grows with every change
-            // of a row: a consumer deletes a row only if it is still the version it read.
-            // symbol '*' means every signal. Existing stores start all dirty (one full run).
+            // recomputes only the signals a change can reach. Every mark takes the next number
+            // of `dirty_seq`; a consumer deletes the marks up to the number it read, so a change
+            // made while it computed keeps its mark. symbol '*' means every signal. Existing
+            // stores start all dirty (one full run).
             try db.execute(sql: """
+                CREATE TABLE dirty_seq (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+                INSERT INTO dirty_seq (id, value) VALUES (1, 1);
                 CREATE TABLE dirty_bars (
                     consumer TEXT NOT NULL,
                     symbol TEXT NOT NULL,
                     from_date TEXT NOT NULL,
-                    version INTEGER NOT NULL DEFAULT 1,
+                    seq INTEGER NOT NULL,
                     PRIMARY KEY (consumer, symbol)
                 ) WITHOUT ROWID;
                 CREATE TABLE dirty_signals (
                     consumer TEXT NOT NULL,
                     signal_id TEXT NOT NULL,
-                    version INTEGER NOT NULL DEFAULT 1,
+                    seq INTEGER NOT NULL,
                     PRIMARY KEY (consumer, signal_id)
                 ) WITHOUT ROWID;
-                INSERT INTO dirty_bars (consumer, symbol, from_date) VALUES ('labels', '*', ''), ('features', '*', '');
+                CREATE INDEX dirty_signals_seq ON dirty_signals(consumer, seq);
+                INSERT INTO dirty_bars (consumer, symbol, from_date, seq) VALUES ('labels', '*', '', 1), ('features', '*', '', 1);
                 CREATE TRIGGER signals_dirty_insert AFTER INSERT ON signals BEGIN
-                    INSERT INTO dirty_signals (consumer, signal_id) VALUES ('labels', NEW.signal_id), ('features', NEW.signal_id)
-                    ON CONFLICT (consumer, signal_id) DO UPDATE SET version = version + 1;
+                    UPDATE dirty_seq SET value = value + 1 WHERE id = 1;
+                    INSERT INTO dirty_signals (consumer, signal_id, seq) VALUES ('labels', NEW.signal_id, (SELECT value FROM dirty_seq WHERE id = 1))
+                    ON CONFLICT (consumer, signal_id) DO UPDATE SET seq = excluded.seq;
+                    INSERT INTO dirty_signals (consumer, signal_id, seq) VALUES ('features', NEW.signal_id, (SELECT value FROM dirty_seq WHERE id = 1))
+                    ON CONFLICT (consumer, signal_id) DO UPDATE SET seq = excluded.seq;
                 END;
                 CREATE TRIGGER signals_dirty_update AFTER UPDATE ON signals BEGIN
-                    INSERT INTO dirty_signals (consumer, signal_id) VALUES ('labels', NEW.signal_id), ('features', NEW.signal_id)
-                    ON CONFLICT (consumer, signal_id) DO UPDATE SET version = version + 1;
+                    UPDATE dirty_seq SET value = value + 1 WHERE id = 1;
+                    INSERT INTO dirty_signals (consumer, signal_id, seq) VALUES ('labels', NEW.signal_id, (SELECT value FROM dirty_seq WHERE id = 1))
+                    ON CONFLICT (consumer, signal_id) DO UPDATE SET seq = excluded.seq;
+                    INSERT INTO dirty_signals (consumer, signal_id, seq) VALUES ('features', NEW.signal_id, (SELECT value FROM dirty_seq WHERE id = 1))
+                    ON CONFLICT (consumer, signal_id) DO UPDATE SET seq = excluded.seq;
                 END;
                 """)
         }

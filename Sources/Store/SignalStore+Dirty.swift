@@ -22,10 +22,10 @@ public struct DirtyInputs: Sendable {
     public var barsFrom: [String: Day] = [:]
     /// How many signals were inserted or changed.
     public var signalCount = 0
-    var barRows: [(symbol: String, fromDate: String, version: Int)] = []
-    var signalRows: [(id: String, version: Int)] = []
+    /// The mark number when read: marks up to it are consumed, later ones kept.
+    var seq = 0
 
-    public var isEmpty: Bool { !all && barRows.isEmpty && signalRows.isEmpty }
+    public var isEmpty: Bool { !all && barsFrom.isEmpty && signalCount == 0 }
 }
 
 extension SignalStore {
@@ -45,8 +45,9 @@ extension SignalStore {
 
     private static func markBarsDirty(_ consumer: DirtyConsumer, symbol: String, from: String, _ db: Database) throws {
         try db.execute(sql: """
-            INSERT INTO dirty_bars (consumer, symbol, from_date) VALUES (?, ?, ?)
-            ON CONFLICT (consumer, symbol) DO UPDATE SET from_date = MIN(from_date, excluded.from_date), version = version + 1
+            UPDATE dirty_seq SET value = value + 1 WHERE id = 1;
+            INSERT INTO dirty_bars (consumer, symbol, from_date, seq) VALUES (?, ?, ?, (SELECT value FROM dirty_seq WHERE id = 1))
+            ON CONFLICT (consumer, symbol) DO UPDATE SET from_date = MIN(from_date, excluded.from_date), seq = excluded.seq
             """, arguments: [consumer.rawValue, symbol, from])
     }
 
@@ -61,19 +62,23 @@ extension SignalStore {
     ) throws(StoreError) -> (DirtyInputs, [Signal]) {
         try read("reading changed inputs") { db in
             var dirty = DirtyInputs(consumer: consumer)
-            for row in try Row.fetchAll(db, sql: "SELECT symbol, from_date, version FROM dirty_bars WHERE consumer = ?", arguments: [consumer.rawValue]) {
+            dirty.seq = try Int.fetchOne(db, sql: "SELECT value FROM dirty_seq WHERE id = 1") ?? 0
+            for row in try Row.fetchAll(db, sql: "SELECT symbol, from_date FROM dirty_bars WHERE consumer = ?", arguments: [consumer.rawValue]) {
                 let symbol: String = row[0], from: String = row[1]
-                dirty.barRows.append((symbol, from, row[2]))
-                if symbol == "*" { dirty.all = true } else if let day = Day(iso: from) { dirty.barsFrom[symbol] = day }
+                if symbol == "*" {
+                    dirty.all = true
+                } else {
+                    guard let day = Day(iso: from) else { throw StoreError(.integrity, "dirty_bars has an invalid date '\(from)' for \(symbol)") }
+                    dirty.barsFrom[symbol] = day
+                }
             }
-            dirty.signalRows = try Row.fetchAll(db, sql: "SELECT signal_id, version FROM dirty_signals WHERE consumer = ?", arguments: [consumer.rawValue]).map { ($0[0], $0[1]) }
-            dirty.signalCount = dirty.signalRows.count
+            dirty.signalCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dirty_signals WHERE consumer = ?", arguments: [consumer.rawValue]) ?? 0
             let stored = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [Self.fingerprintKey(consumer)])
             if stored != fingerprint { dirty.all = true }
             if dirty.all { return (dirty, try Self.signals(db)) }
             if dirty.isEmpty { return (dirty, []) }
             var conditions = ["s.signal_id IN (SELECT signal_id FROM dirty_signals WHERE consumer = :consumer)"]
-            if !dirty.barRows.isEmpty {
+            if !dirty.barsFrom.isEmpty {
                 conditions.append("(\(barReach(dirty)))")
             }
             let signals = try Self.signals(db, where: conditions.joined(separator: " OR "), arguments: ["consumer": consumer.rawValue])
@@ -83,14 +88,12 @@ extension SignalStore {
 
     static func fingerprintKey(_ consumer: DirtyConsumer) -> String { "\(consumer.rawValue)_fingerprint" }
 
-    /// Deletes the dirty rows `dirty` read, unless they changed since (a concurrent import keeps
-    /// its marks), and stores the fingerprint the run used.
+    /// Deletes the marks `dirty` read (numbered up to its `seq`; a change made since has a later
+    /// number and keeps its mark), and stores the fingerprint the run used.
     static func consume(_ dirty: DirtyInputs, fingerprint: String, _ db: Database) throws {
         let c = dirty.consumer.rawValue
-        let bars = try db.makeStatement(sql: "DELETE FROM dirty_bars WHERE consumer = ? AND symbol = ? AND version = ?")
-        for r in dirty.barRows { try bars.execute(arguments: [c, r.symbol, r.version]) }
-        let signals = try db.makeStatement(sql: "DELETE FROM dirty_signals WHERE consumer = ? AND signal_id = ? AND version = ?")
-        for r in dirty.signalRows { try signals.execute(arguments: [c, r.id, r.version]) }
+        try db.execute(sql: "DELETE FROM dirty_bars WHERE consumer = ? AND seq <= ?", arguments: [c, dirty.seq])
+        try db.execute(sql: "DELETE FROM dirty_signals WHERE consumer = ? AND seq <= ?", arguments: [c, dirty.seq])
         try db.execute(
             sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             arguments: [fingerprintKey(dirty.consumer), fingerprint]

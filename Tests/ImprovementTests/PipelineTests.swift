@@ -129,6 +129,30 @@ import TradingDomain
         #expect(try app.store.features(schemaHash: schema).mapValues { $0.values.map(\.bitPattern) } == features)
     }
 
+    /// A signal or bar changed while a run computes keeps its mark: the run consumes only the
+    /// marks it read, so the next run picks the change up.
+    @Test func aChangeDuringARunIsNotLost() throws {
+        let app = try TestSupport.realApp()
+        let signal = try #require(try app.store.signals().last)
+        var changed = signal
+        changed.entryPrice *= 1.01
+        _ = try app.store.upsertSignals([changed], source: "test")
+        let (dirty, reached) = try app.store.signalsToRelabel(horizonDays: 30, indexSymbol: "^NSEI", fingerprint: app.labelFingerprint)
+        #expect(reached.map(\.id) == [signal.id])
+        // Meanwhile the trading system changes the signal again, and a bar is corrected.
+        changed.entryPrice *= 1.01
+        _ = try app.store.upsertSignals([changed], source: "test")
+        var bar = try #require(try app.store.barSeries()[signal.symbol]?.bars.last)
+        bar.volume += 1
+        _ = try app.store.upsertBars([BarInput.Row(symbol: signal.symbol, bar: bar)])
+        _ = try app.store.upsertOutcomes([], consuming: dirty, fingerprint: app.labelFingerprint)
+        let (again, reachedAgain) = try app.store.signalsToRelabel(horizonDays: 30, indexSymbol: "^NSEI", fingerprint: app.labelFingerprint)
+        #expect(again.signalCount == 1 && again.barsFrom[signal.symbol] == bar.day)
+        #expect(reachedAgain.contains { $0.id == signal.id })
+        #expect(try app.label().recomputed == reachedAgain.count)
+        #expect(try app.label().recomputed == 0)
+    }
+
     @Test func pendingSignalIsLabeledOnceItsBarsArrive() throws {
         let dir = TestSupport.scratch()
         let app = try TestSupport.app(dir)
