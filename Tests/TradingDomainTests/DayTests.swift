@@ -21,3 +21,15 @@ import Testing
         #expect(Day(iso: "1970-01-01")?.weekday == 4) // a Thursday
     }
 }
+
+/// The pure-Swift trim used by the CSV readers agrees with Foundation's `.whitespaces` trim.
+@Suite struct TrimmingTests {
+    @Test(arguments: [
+        "", " ", "\t\t", "12.5", "  12.5\t", "\u{00A0}x\u{3000}", "a b", " a b ", "\r", " \r\n", "é ",
+        "\u{2009}2024-01-02\u{202F}", "\u{FEFF}x", " \u{0301}x", "x\u{0301} ",
+    ])
+    func agreesWithFoundation(_ text: String) {
+        #expect(text.trimmingSpaces() == text.trimmingCharacters(in: .whitespaces))
+        #expect(text[...].trimmingSpaces() == text.trimmingCharacters(in: .whitespaces))
+    }
+}

@@ -25,7 +25,7 @@ public enum SignalInput {
             }
             var dict: [String: String] = [:]
             for (i, name) in lower.enumerated() {
-                let v = row.fields[i].trimmingCharacters(in: .whitespaces)
+                let v = row.fields[i].trimmingSpaces()
                 if !v.isEmpty { dict[name] = v }
             }
             switch make(dict, originalNames: Dictionary(zip(lower, table.header), uniquingKeysWith: { a, _ in a })) {
@@ -58,7 +58,7 @@ public enum SignalInput {
         for chunk in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             line += 1
             let raw = String(decoding: chunk, as: UTF8.self)
-            if raw.trimmingCharacters(in: .whitespaces).isEmpty || raw == "\r" { continue }
+            if raw.trimmingSpaces().isEmpty || raw == "\r" { continue }
             let row = CSVTable.Row(line: line, fields: [raw], raw: raw)
             guard let object = try? JSONSerialization.jsonObject(with: Data(chunk)) as? [String: Any] else {
                 out.reject(row, "not a JSON object"); continue

@@ -45,7 +45,7 @@ struct FieldReader {
 
     func text(_ index: Int?) -> String? {
         guard let index, index < row.fields.count else { return nil }
-        let value = row.fields[index].trimmingCharacters(in: .whitespaces)
+        let value = row.fields[index].trimmingSpaces()
         return value.isEmpty ? nil : value
     }
 
