@@ -16,31 +16,47 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
 
     /// Parses `YYYY-MM-DD`, also the date part of `YYYY-MM-DDThh:mm...` or `YYYY-MM-DD hh:mm...`.
     public init?(iso text: some StringProtocol) {
-        let utf8 = Array(text.utf8.prefix(11))
-        guard utf8.count >= 10, utf8[4] == UInt8(ascii: "-"), utf8[7] == UInt8(ascii: "-") else { return nil }
-        // A longer text must be a date-time: `T` or a space after the date.
-        if utf8.count == 11, utf8[10] != UInt8(ascii: "T"), utf8[10] != UInt8(ascii: " ") { return nil }
-        func num(_ r: Range<Int>) -> Int? {
-            var v = 0
-            for i in r {
-                let c = utf8[i]
-                guard c >= 48, c <= 57 else { return nil }
-                v = v * 10 + Int(c - 48)
+        // Reads at most 11 bytes on the stack: this runs once per bar read from the store.
+        let parsed: Day?? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 11) { utf8 in
+            var count = 0
+            for byte in text.utf8 {
+                utf8[count] = byte
+                count += 1
+                if count == 11 { break }
             }
-            return v
+            guard count >= 10, utf8[4] == UInt8(ascii: "-"), utf8[7] == UInt8(ascii: "-") else { return .some(nil) }
+            // A longer text must be a date-time: `T` or a space after the date.
+            if count == 11, utf8[10] != UInt8(ascii: "T"), utf8[10] != UInt8(ascii: " ") { return .some(nil) }
+            func num(_ r: Range<Int>) -> Int? {
+                var v = 0
+                for i in r {
+                    let c = utf8[i]
+                    guard c >= 48, c <= 57 else { return nil }
+                    v = v * 10 + Int(c - 48)
+                }
+                return v
+            }
+            guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return .some(nil) }
+            return .some(Day(year: y, month: m, day: d))
         }
-        guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10),
-              let day = Day(year: y, month: m, day: d) else { return nil }
+        guard let day = parsed ?? nil else { return nil }
         self = day
     }
 
+    /// `YYYY-MM-DD` (years 1...9999).
     public var iso: String {
         let (y, m, d) = civil
-        func pad(_ v: Int, _ w: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, w - s.count)) + s
+        return String(unsafeUninitializedCapacity: 10) { buf in
+            func put(_ v: Int, _ at: Int, _ width: Int) {
+                var v = v
+                for i in stride(from: at + width - 1, through: at, by: -1) {
+                    buf[i] = UInt8(48 + v % 10)
+                    v /= 10
+                }
+            }
+            put(y, 0, 4); buf[4] = UInt8(ascii: "-"); put(m, 5, 2); buf[7] = UInt8(ascii: "-"); put(d, 8, 2)
+            return 10
         }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
     }
 
     public var description: String { iso }

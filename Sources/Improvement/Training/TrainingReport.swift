@@ -99,7 +99,7 @@ struct TrainingReport: Encodable {
         t.append(String(format: "combined score %.4f → grade %@", holdout.combinedScore, holdout.grade.rawValue))
         t.append("")
         if let imp = importance {
-            t.append("feature importance (ranked by \(imp.meanAbsoluteSHAP != nil ? "mean |SHAP|" : imp.permutation != nil ? "permutation AUC drop" : "gain")):")
+            t.append("feature importance (ranked by \(imp.meanAbsoluteSHAP != nil ? "mean |SHAP|" : imp.permutation != nil ? "permutation AUC drop" : "gain")\(imp.rows.map { " on the last \($0) holdout rows" } ?? "")):")
             let order = imp.primary.indices.sorted { imp.primary[$0] > imp.primary[$1] }
             for i in order.prefix(15) {
                 var parts = [imp.features[i].padding(toLength: 30, withPad: " ", startingAt: 0)]
