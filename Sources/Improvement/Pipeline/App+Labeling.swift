@@ -117,6 +117,9 @@ extension App {
         )
     }
 
+    /// Feature rows computed and written at a time.
+    static let featureChunk = 50_000
+
     /// Computes the point-in-time features of the signals a change reaches — new or changed
     /// signals, signals entering after a new or corrected bar of any symbol, every signal when
     /// symbols, events, external series, the schema or the configuration changed — and stores
@@ -128,18 +131,28 @@ extension App {
         let (dirty, signals) = try store.signalsToRecompute(fingerprint: fingerprint)
         var report = FeatureReport()
         if !dirty.isEmpty {
-            var stored: [(signalId: String, featureDate: Day?, values: [Double])] = []
+            var engine: FeatureEngine?
             if !signals.isEmpty {
-                let engine = try featureEngine()
+                engine = try featureEngine()
                 // An external import between the two reads changes the schema; it also marked
                 // every signal dirty again, so the next run recomputes under the new schema.
-                schema = engine.schema
+                schema = engine!.schema
                 fingerprint = featureFingerprint(schema)
-                stored = zip(signals, engine.rows(for: signals)).map { (signalId: $0.id, featureDate: engine.featureDate(of: $0), values: $1) }
             }
-            report.changed = try store.upsertFeatures(
-                schemaHash: schema.hash, version: schema.version, names: schema.columns, rows: stored, consuming: dirty, fingerprint: fingerprint
-            ).written
+            // Chunks of rows are written as they are computed (a million rows would hold
+            // ~400 MB at once); the marks are consumed with the last chunk, so a crash part-way
+            // leaves them in place and the next run recomputes, writing only what differs.
+            var start = 0
+            repeat {
+                let chunk = signals[start..<min(signals.count, start + Self.featureChunk)]
+                let rows = engine.map { e in zip(chunk, e.rows(for: Array(chunk))).map { (signalId: $0.id, featureDate: e.featureDate(of: $0), values: $1) } } ?? []
+                start += chunk.count
+                let last = start >= signals.count
+                report.changed += try store.upsertFeatures(
+                    schemaHash: schema.hash, version: schema.version, names: schema.columns, rows: rows,
+                    consuming: last ? dirty : nil, fingerprint: fingerprint
+                ).written
+            } while start < signals.count
             report.recomputed = signals.count
         }
         report.rows = try store.featureRowCount(schemaHash: schema.hash)
