@@ -92,8 +92,9 @@ public struct SVMParameters: Codable, Sendable, Equatable, Hashable {
 }
 
 /// Hyperparameters of the multi-layer perceptron: ReLU hidden layers, sigmoid output, Adam on
-/// minibatches, L2 weight decay, early stopping on the validation log loss of a time-ordered
-/// tail (the last `validationFraction` of the training rows in the order given).
+/// minibatches, L2 weight decay, early stopping on the validation AUC of a time-ordered tail
+/// (the last `validationFraction` of the training rows in the order given; log loss when the
+/// tail holds one class).
 public struct MLPParameters: Codable, Sendable, Equatable, Hashable {
     /// Widths of the hidden ReLU layers (one or two are typical).
     public var hiddenLayers = [32, 16]
@@ -101,7 +102,7 @@ public struct MLPParameters: Codable, Sendable, Equatable, Hashable {
     public var learningRate = 0.001
     public var batchSize = 128
     public var maxEpochs = 200
-    /// Epochs without a better validation log loss before stopping (the best epoch is kept).
+    /// Epochs without a better validation AUC before stopping (the best epoch is kept).
     public var patience = 12
     /// L2 weight decay added to the gradient (biases are not decayed).
     public var l2 = 0.0001
