@@ -32,18 +32,30 @@ public struct GradientBoostingParameters: Codable, Sendable, Equatable, Hashable
 
 /// Hyperparameters of XGBoost's random-forest mode: one round of `trees` parallel trees with
 /// row (`subsample`) and per-split column (`colsampleByNode`) sampling and `eta = 1`.
+///
+/// With one round from the constant base score every row has the same hessian, so XGBoost's
+/// gain is the Gini decrease and a leaf's value is linear in its success fraction when
+/// `lambda = 0`: the defaults make each tree a CART tree as in a classic random forest (no
+/// leaf shrinkage, leaves down to one row, 256 bins), measured on the bundled signals and the
+/// 70-symbol set, 10 seeds each (bench/README.md): holdout AUC +0.017 to +0.021 over the earlier
+/// 64 bins, `lambda` 1, `minChildWeight` 1, `subsample` 0.632, for 1.5-3x the fit time.
 public struct RandomForestParameters: Codable, Sendable, Equatable, Hashable {
     /// `num_parallel_tree`.
     public var trees = 100
     /// Depth 6 trained 8x faster than depth 8 on 16k x 30 noisy rows, with the same AUC.
     public var maxDepth = 6
-    /// Row sampling per tree (bootstrap-like, without replacement).
-    public var subsample = 0.632
+    /// Row sampling per tree, without replacement. A bootstrap of 0.632 n draws holds ~47 %
+    /// distinct rows; 0.4 gave the least correlated, best-ranking forests of 0.4-0.632.
+    public var subsample = 0.4
     /// Column sampling per split.
     public var colsampleByNode = 0.5
-    public var minChildWeight = 1.0
-    public var lambda = 1.0
-    public var maxBin = 64
+    /// Hessian a child must hold: every row holds 0.25 here, so 0.1 allows one-row leaves.
+    public var minChildWeight = 0.1
+    /// L2 penalty on leaf values: 0 keeps a leaf's value its (unshrunk) success fraction.
+    public var lambda = 0.0
+    /// Histogram bins per feature (XGBoost's default): 64 bins cost 0.01-0.02 AUC here, as
+    /// deep unshrunk trees split on finer thresholds than boosting's shallow ones.
+    public var maxBin = 256
     public init() {}
 }
 
@@ -80,8 +92,9 @@ public struct SVMParameters: Codable, Sendable, Equatable, Hashable {
 }
 
 /// Hyperparameters of the multi-layer perceptron: ReLU hidden layers, sigmoid output, Adam on
-/// minibatches, L2 weight decay, early stopping on the validation log loss of a time-ordered
-/// tail (the last `validationFraction` of the training rows in the order given).
+/// minibatches, L2 weight decay, early stopping on the validation AUC of a time-ordered tail
+/// (the last `validationFraction` of the training rows in the order given; log loss when the
+/// tail holds one class).
 public struct MLPParameters: Codable, Sendable, Equatable, Hashable {
     /// Widths of the hidden ReLU layers (one or two are typical).
     public var hiddenLayers = [32, 16]
@@ -89,7 +102,7 @@ public struct MLPParameters: Codable, Sendable, Equatable, Hashable {
     public var learningRate = 0.001
     public var batchSize = 128
     public var maxEpochs = 200
-    /// Epochs without a better validation log loss before stopping (the best epoch is kept).
+    /// Epochs without a better validation AUC before stopping (the best epoch is kept).
     public var patience = 12
     /// L2 weight decay added to the gradient (biases are not decayed).
     public var l2 = 0.0001

@@ -5,7 +5,7 @@ import Foundation
 /// - gb: learningRate log-uniform 0.02-0.3; maxDepth 2-8; minChildWeight log-uniform 1-20;
 ///   subsample 0.5-1; colsampleByTree 0.5-1; lambda log-uniform 0.1-10; gamma 0 or 0-1 (half each).
 /// - rf: trees {50, 100, 200}; maxDepth 4-10 (deeper trees cost far more time); subsample 0.4-0.9; colsampleByNode 0.2-0.8;
-///   minChildWeight log-uniform 1-10.
+///   minChildWeight log-uniform 0.1-10.
 /// - lr: c log-uniform 0.001-100.
 /// - svm: c log-uniform 0.1-100; gamma log-uniform 0.1/d-10/d (d = number of features).
 /// - nn: hidden layers {[16], [32], [64], [32, 16], [64, 32]}; learningRate log-uniform
@@ -34,7 +34,7 @@ public enum SearchSpace {
             p.maxDepth = integer(4, 10)
             p.subsample = rounded(uniform(0.4, 0.9))
             p.colsampleByNode = rounded(uniform(0.2, 0.8))
-            p.minChildWeight = rounded(logUniform(1, 10))
+            p.minChildWeight = rounded(logUniform(0.1, 10))
             return .rf(p)
         case .lr(var p):
             p.c = rounded(logUniform(0.001, 100))
