@@ -182,6 +182,13 @@ enum Migrations {
             // of `dirty_seq`; a consumer deletes the marks up to the number it read, so a change
             // made while it computed keeps its mark. symbol '*' means every signal. Existing
             // stores start all dirty (one full run).
+            let markSignal = """
+                UPDATE dirty_seq SET value = value + 1 WHERE id = 1;
+                INSERT INTO dirty_signals (consumer, signal_id, seq) VALUES ('labels', NEW.signal_id, (SELECT value FROM dirty_seq WHERE id = 1))
+                ON CONFLICT (consumer, signal_id) DO UPDATE SET seq = excluded.seq;
+                INSERT INTO dirty_signals (consumer, signal_id, seq) VALUES ('features', NEW.signal_id, (SELECT value FROM dirty_seq WHERE id = 1))
+                ON CONFLICT (consumer, signal_id) DO UPDATE SET seq = excluded.seq;
+                """
             try db.execute(sql: """
                 CREATE TABLE dirty_seq (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
                 INSERT INTO dirty_seq (id, value) VALUES (1, 1);
@@ -200,20 +207,8 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 CREATE INDEX dirty_signals_seq ON dirty_signals(consumer, seq);
                 INSERT INTO dirty_bars (consumer, symbol, from_date, seq) VALUES ('labels', '*', '', 1), ('features', '*', '', 1);
-                CREATE TRIGGER signals_dirty_insert AFTER INSERT ON signals BEGIN
-                    UPDATE dirty_seq SET value = value + 1 WHERE id = 1;
-                    INSERT INTO dirty_signals (consumer, signal_id, seq) VALUES ('labels', NEW.signal_id, (SELECT value FROM dirty_seq WHERE id = 1))
-                    ON CONFLICT (consumer, signal_id) DO UPDATE SET seq = excluded.seq;
-                    INSERT INTO dirty_signals (consumer, signal_id, seq) VALUES ('features', NEW.signal_id, (SELECT value FROM dirty_seq WHERE id = 1))
-                    ON CONFLICT (consumer, signal_id) DO UPDATE SET seq = excluded.seq;
-                END;
-                CREATE TRIGGER signals_dirty_update AFTER UPDATE ON signals BEGIN
-                    UPDATE dirty_seq SET value = value + 1 WHERE id = 1;
-                    INSERT INTO dirty_signals (consumer, signal_id, seq) VALUES ('labels', NEW.signal_id, (SELECT value FROM dirty_seq WHERE id = 1))
-                    ON CONFLICT (consumer, signal_id) DO UPDATE SET seq = excluded.seq;
-                    INSERT INTO dirty_signals (consumer, signal_id, seq) VALUES ('features', NEW.signal_id, (SELECT value FROM dirty_seq WHERE id = 1))
-                    ON CONFLICT (consumer, signal_id) DO UPDATE SET seq = excluded.seq;
-                END;
+                CREATE TRIGGER signals_dirty_insert AFTER INSERT ON signals BEGIN \(markSignal) END;
+                CREATE TRIGGER signals_dirty_update AFTER UPDATE ON signals BEGIN \(markSignal) END;
                 """)
         }
         return migrator

@@ -26,6 +26,28 @@ extension SignalStore {
     }
 
     /// All signals ordered by entry date then id.
+    /// Hands every symbol's bars (sorted by date) to `body`, one series at a time, so the
+    /// caller never holds every bar at once.
+    public func forEachBarSeries(_ body: (BarSeries) throws -> Void) throws(StoreError) {
+        try read("reading bars") { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT symbol, date, open, high, low, close, volume FROM price_bars ORDER BY symbol, date")
+            var symbol: String?
+            var bars: [Bar] = []
+            while let row = try rows.next() {
+                let s: String = row[0]
+                if s != symbol {
+                    if let symbol { try body(BarSeries(symbol: symbol, bars: bars)) }
+                    symbol = s
+                    bars.removeAll(keepingCapacity: true)
+                }
+                let date: String = row[1]
+                guard let day = Day(iso: date) else { throw StoreError(.integrity, "price_bars has an invalid date '\(date)' for \(s)") }
+                bars.append(Bar(day: day, open: row[2], high: row[3], low: row[4], close: row[5], volume: row[6]))
+            }
+            if let symbol { try body(BarSeries(symbol: symbol, bars: bars)) }
+        }
+    }
+
     public func signals() throws(StoreError) -> [Signal] {
         try read("reading signals") { db in try Self.signals(db) }
     }

@@ -110,8 +110,11 @@ extension App {
 
     /// A feature engine over everything in the store (optionally restricted to a model's external columns).
     public func featureEngine(externalNames: [String]? = nil) throws -> FeatureEngine {
-        FeatureEngine(
-            barsBySymbol: try store.barSeries(), symbols: try store.symbolInfos(), events: try store.events(),
+        // Series stream from the store into the engine: only the indicators stay in memory.
+        try FeatureEngine(
+            index: try store.barSeries(symbols: [config.indexSymbol])[config.indexSymbol],
+            eachSeries: { body in try store.forEachBarSeries { body($0) } },
+            symbols: try store.symbolInfos(), events: try store.events(),
             externals: try store.externalValues(), strategyCodes: try store.strategyCodes(),
             externalNames: externalNames, config: featureConfig
         )

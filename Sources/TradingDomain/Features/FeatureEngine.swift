@@ -43,18 +43,38 @@ public struct FeatureEngine: Sendable {
         events: [SymbolEvent] = [], externals: [ExternalValue] = [], strategyCodes: [String: Int] = [:],
         externalNames: [String]? = nil, config: FeatureConfig = FeatureConfig()
     ) {
+        self.init(
+            index: barsBySymbol[config.indexSymbol],
+            eachSeries: { body in for symbol in barsBySymbol.keys.sorted() { body(barsBySymbol[symbol]!) } },
+            symbols: symbols, events: events, externals: externals, strategyCodes: strategyCodes,
+            externalNames: externalNames, config: config
+        )
+    }
+
+    /// Builds the engine from series handed over one at a time, so a caller streaming them from
+    /// the store never holds every bar at once (only the indicators are kept).
+    /// - Parameters:
+    ///   - index: the market index's series (`config.indexSymbol`), if stored.
+    ///   - eachSeries: calls its argument once per stored series (the index may come again).
+    public init(
+        index indexSeries: BarSeries?, eachSeries: ((BarSeries) -> Void) throws -> Void, symbols: [String: SymbolInfo] = [:],
+        events: [SymbolEvent] = [], externals: [ExternalValue] = [], strategyCodes: [String: Int] = [:],
+        externalNames: [String]? = nil, config: FeatureConfig = FeatureConfig()
+    ) rethrows {
         self.config = config
         self.schema = FeatureSchema(externalNames: externalNames ?? externals.map(\.name))
-        let index = barsBySymbol[config.indexSymbol].map { SymbolIndicators(series: $0, index: nil) }
+        let index = indexSeries.map { SymbolIndicators(series: $0, index: nil) }
         self.index = index
         var indicators: [String: SymbolIndicators] = [:]
-        for (symbol, series) in barsBySymbol {
-            indicators[symbol] = symbol == config.indexSymbol ? index : SymbolIndicators(series: series, index: index)
+        if let index { indicators[config.indexSymbol] = index }
+        try eachSeries { series in
+            guard series.symbol != config.indexSymbol else { return }
+            indicators[series.symbol] = SymbolIndicators(series: series, index: index)
         }
         self.indicators = indicators
         self.infos = symbols
         var members: [String: [String]] = [:]
-        for symbol in barsBySymbol.keys where !symbol.hasPrefix("^") {
+        for symbol in indicators.keys where !symbol.hasPrefix("^") {
             if let sector = symbols[symbol]?.sector, !sector.isEmpty { members[sector, default: []].append(symbol) }
         }
         self.sectorMembers = members.mapValues { $0.sorted() }
