@@ -29,9 +29,9 @@ public struct DirtyInputs: Sendable {
 }
 
 extension SignalStore {
-    /// Marks every signal dirty for every consumer (`label --full`).
-    public func markAllDirty() throws(StoreError) {
-        try write("marking every signal for recomputation") { db in try Self.markAllDirty(DirtyConsumer.allCases, db) }
+    /// Marks every signal dirty for `consumers` (`label --full`: all of them).
+    public func markAllDirty(_ consumers: [DirtyConsumer] = DirtyConsumer.allCases) throws(StoreError) {
+        try write("marking every signal for recomputation") { db in try Self.markAllDirty(consumers, db) }
     }
 
     static func markAllDirty(_ consumers: [DirtyConsumer], _ db: Database) throws {

@@ -79,7 +79,8 @@ extension App {
     /// Labels the signals from the stored bars. Labels are pure functions of the bars, so a run
     /// relabels only the signals a change reaches — new or changed signals, signals whose window
     /// holds a new or corrected bar, unsettled signals of a symbol or index with new bars — and
-    /// writes only what changed. `full` relabels every signal (a new configuration does too);
+    /// writes only what changed. `full` relabels every signal and marks every feature row for
+    /// the next `computeFeatures()` (a new configuration relabels every signal too);
     /// `totals: false` leaves the report's store-wide counts at 0 (callers that only need the
     /// labels up to date skip counting every outcome).
     public func label(full: Bool = false, totals: Bool = true) throws -> LabelReport {
@@ -128,7 +129,7 @@ extension App {
     /// symbols, events, external series, the schema or the configuration changed — and stores
     /// those that differ. `full` recomputes every signal.
     public func computeFeatures(full: Bool = false) throws -> FeatureReport {
-        if full { try store.markAllDirty() }
+        if full { try store.markAllDirty([.features]) }
         var schema = FeatureSchema(externalNames: try store.externalNames())
         var fingerprint = featureFingerprint(schema)
         let (dirty, signals) = try store.signalsToRecompute(fingerprint: fingerprint)
