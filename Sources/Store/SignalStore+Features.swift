@@ -158,11 +158,7 @@ extension SignalStore {
     static func decode(_ data: Data) -> [Double] {
         var out = [Double]()
         out.reserveCapacity(data.count / 8)
-        data.withUnsafeBytes { raw in
-            for i in 0..<(data.count / 8) {
-                out.append(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))))
-            }
-        }
+        decode(data, into: &out)
         return out
     }
 }
