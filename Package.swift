@@ -42,6 +42,8 @@ let package = Package(
             dependencies: [
                 "TradingDomain",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API GRDB links, for the one bulk insert that binds values directly.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

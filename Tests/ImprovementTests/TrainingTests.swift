@@ -112,6 +112,12 @@ import TradingDomain
         #expect(try app.predict().scored == 0)
         let stored = try app.store.latestPredictions()
         #expect(stored.count == pending && stored.allSatisfy { $0.version == decision.version && (0...1).contains($0.probability) })
+        // Stored bit for bit: the production model's probability of each signal's feature row.
+        let model = try Classifiers.load(try app.store.artifact(decision.version))
+        let schema = try app.computeFeatures().schemaHash
+        let rows = try app.store.features(schemaHash: schema)
+        let x = try FeatureMatrix(rowArrays: stored.map { rows[$0.signalId]!.values })
+        #expect(try model.predictProbabilities(x).map(\.bitPattern) == stored.map(\.probability.bitPattern))
         // An external series adds a feature column: the model must refuse the new schema.
         let dir = TestSupport.scratch()
         let ext = TestSupport.write("symbol,date,name,value\nMARICO,2020-01-01,sentiment,0.3\n", to: dir, name: "e.csv")
