@@ -253,13 +253,25 @@ extension SignalStore {
     /// scored on its own, so the order does not matter; sorting 100k feature blobs did).
     public func unscoredSignals(version: Int, schemaHash: String) throws(StoreError) -> UnscoredSignals {
         try read("reading unscored signals") { db in
+            // A signal has no outcome only until the next labeling run, and until then it carries
+            // a labels mark (set by the insert trigger): looking among the marks, not every
+            // signal, saves a scan of the whole table. A store migrated to v5 before its first
+            // labeling run has only the every-signal mark, so then every signal is looked at.
+            let unmarked = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM dirty_bars WHERE consumer = 'labels' AND symbol = '*')") ?? true
+            let withoutOutcome = unmarked
+                ? "SELECT s.signal_id FROM signals s WHERE NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.signal_id = s.signal_id)"
+                : """
+                  SELECT d.signal_id FROM dirty_signals d WHERE d.consumer = 'labels'
+                      AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.signal_id = d.signal_id)
+                      AND EXISTS (SELECT 1 FROM signals s WHERE s.signal_id = d.signal_id)
+                  """
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT u.signal_id, f.vector,
                     EXISTS (SELECT 1 FROM predictions p WHERE p.signal_id = u.signal_id AND p.model_version = ?)
                 FROM (
-                    SELECT s.signal_id, s.entry_date FROM outcomes o JOIN signals s ON s.signal_id = o.signal_id WHERE o.status = 'pending'
+                    SELECT o.signal_id FROM outcomes o WHERE o.status = 'pending'
                     UNION ALL
-                    SELECT s.signal_id, s.entry_date FROM signals s WHERE NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.signal_id = s.signal_id)
+                    \(withoutOutcome)
                 ) u
                 LEFT JOIN features f ON f.signal_id = u.signal_id AND f.schema_hash = ?
                 """, arguments: [version, schemaHash])

@@ -118,6 +118,17 @@ import TradingDomain
         let rows = try app.store.features(schemaHash: schema)
         let x = try FeatureMatrix(rowArrays: stored.map { rows[$0.signalId]!.values })
         #expect(try model.predictProbabilities(x).map(\.bitPattern) == stored.map(\.probability.bitPattern))
+        // A signal the trading system inserts itself is scored even before it is labeled.
+        try app.store.pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO signals (signal_id, symbol, strategy, signal_type, entry_date, entry_price, created_at, imported_at)
+                VALUES ('direct-1', 'MARICO', 'momentum', 'BUY', '2026-04-10', 700, '2026-04-10', '2026-04-10T00:00:00Z')
+                """)
+        }
+        #expect(try app.predict().scored == 1)
+        _ = try app.label()
+        #expect(try app.store.outcomes()["direct-1"]?.status == .pending)
+        #expect(try app.predict().scored == 0)
         // An external series adds a feature column: the model must refuse the new schema.
         let dir = TestSupport.scratch()
         let ext = TestSupport.write("symbol,date,name,value\nMARICO,2020-01-01,sentiment,0.3\n", to: dir, name: "e.csv")
