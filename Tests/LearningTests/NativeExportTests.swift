@@ -59,3 +59,21 @@ private let pythonHasXGBoost: Bool = run([python, "-c", "import xgboost"]).statu
         #expect(worst < 1e-6, "largest difference \(worst)")
     }
 }
+
+/// Scoring predicts in place from a dense buffer; training's XGBoost code paths build a
+/// DMatrix. Both must give the same bits, NaN (missing) included.
+@Suite struct InPlacePredictionTests {
+    @Test(arguments: [Algorithm.gb, .rf])
+    func inPlaceEqualsDMatrix(_ algorithm: Algorithm) throws {
+        let (x, y) = Synthetic.separable(rows: 3000, seed: 11)
+        let model = try Classifiers.make(Synthetic.fastParameters(algorithm))
+        try model.fit(x, y: y, seed: 5, shouldStop: nil)
+        let state = try XGBoostState(bytes: try model.serialize(), algorithm: algorithm)
+        let (test, _) = Synthetic.separable(rows: 2000, seed: 12)
+        #expect(test.values.contains { $0.isNaN })
+        let inPlace = try state.predict(test), viaDMatrix = try state.predictThroughDMatrix(test)
+        #expect(inPlace.count == 2000)
+        #expect(inPlace.map(\.bitPattern) == viaDMatrix.map(\.bitPattern))
+        #expect(Set(inPlace).count > 10) // a real model, not a constant
+    }
+}

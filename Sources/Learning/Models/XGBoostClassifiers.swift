@@ -30,7 +30,13 @@ struct XGBoostState {
     func predict(_ x: FeatureMatrix) throws -> [Double] {
         try FitValidation.checkColumns(x, expected: header.columnNames.count)
         if x.rows == 0 { return [] }
-        return try booster().predict(XGDMatrix(x), type: 0).values.map(Double.init)
+        return try booster().predictInPlace(x.floatValues(), rows: x.rows, cols: x.cols).map(Double.init)
+    }
+
+    /// The same probabilities through a DMatrix (what training evaluates with), for the test
+    /// that both paths agree.
+    func predictThroughDMatrix(_ x: FeatureMatrix) throws -> [Double] {
+        try booster().predict(XGDMatrix(x), type: 0).values.map(Double.init)
     }
 
     func serialize() throws -> [UInt8] { try ModelArtifact.encode(header, native: modelBytes) }

@@ -101,6 +101,24 @@ final class XGBooster {
         return (Array(UnsafeBufferPointer(start: result, count: count)), shape)
     }
 
+    /// Probabilities straight from a dense row-major float32 buffer (XGBoost's in-place
+    /// prediction): no DMatrix is built, which was a third of scoring a million rows. NaN is
+    /// missing, as in `XGDMatrix`; a test checks both paths give the same bits.
+    func predictInPlace(_ values: [Float], rows: Int, cols: Int) throws -> [Float] {
+        try values.withUnsafeBufferPointer { buffer in
+            let address = UInt(bitPattern: buffer.baseAddress)
+            let interface = "{\"data\": [\(address), true], \"shape\": [\(rows), \(cols)], \"typestr\": \"<f4\", \"version\": 3}"
+            let config = "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, \"strict_shape\": false, \"cache_id\": 0, \"missing\": NaN}"
+            var shapePtr: UnsafePointer<bst_ulong>?
+            var dim: bst_ulong = 0
+            var result: UnsafePointer<Float>?
+            try xgCheck(XGBoosterPredictFromDense(handle, interface, config, nil, &shapePtr, &dim, &result), "predicting")
+            let count = (0..<Int(dim)).reduce(1) { $0 * Int(shapePtr![$1]) }
+            guard count == rows else { throw LearningError(.libraryError, "XGBoost returned \(count) predictions for \(rows) rows") }
+            return Array(UnsafeBufferPointer(start: result, count: count))
+        }
+    }
+
     /// Per-feature score of `importanceType` (`gain`, `weight`, ...) for `cols` features `f0..`.
     func featureScore(_ importanceType: String, cols: Int) throws -> [Double] {
         var nFeatures: bst_ulong = 0
