@@ -75,5 +75,8 @@ private let pythonHasXGBoost: Bool = run([python, "-c", "import xgboost"]).statu
         #expect(inPlace.count == 2000)
         #expect(inPlace.map(\.bitPattern) == viaDMatrix.map(\.bitPattern))
         #expect(Set(inPlace).count > 10) // a real model, not a constant
+        // Scoring on two threads splits the rows: the same bits.
+        let parallel = try #require(model as? any ParallelScoring)
+        #expect(try parallel.predictProbabilities(test, threads: 2).map(\.bitPattern) == inPlace.map(\.bitPattern))
     }
 }

@@ -41,7 +41,14 @@ extension App {
         guard todo.missingFeatures == 0 else { throw StoreError(.integrity, "features missing for \(todo.missingFeatures) unlabeled signals") }
         let names = try store.featureNames(schemaHash: features.schemaHash)
         let x = try FeatureMatrix(rows: todo.signalIds.count, cols: todo.width, values: todo.values, columnNames: names)
-        let probabilities = try model.predictProbabilities(x)
+        // Scoring runs alone: a large batch may use every core (same bits as one thread).
+        let threads = min(2, ProcessInfo.processInfo.activeProcessorCount)
+        let probabilities: [Double]
+        if let parallel = model as? any ParallelScoring, x.rows >= 50_000, threads > 1 {
+            probabilities = try parallel.predictProbabilities(x, threads: threads)
+        } else {
+            probabilities = try model.predictProbabilities(x)
+        }
         let blended = try blended(batch: probabilities, x: x, schemaHash: features.schemaHash)
         report.scored = try store.insertPredictions(
             Array(zip(todo.signalIds, probabilities)).map { ($0.0, $0.1) }, version: record.version, scoredAt: now, blended: blended

@@ -113,3 +113,10 @@ enum FitValidation {
         }
     }
 }
+
+/// A model that can score a large batch on several threads with the same bits as on one (the
+/// XGBoost models: rows are split between threads, each row's trees summed by one). Training
+/// keeps one thread per model; scoring, which runs alone, may use more.
+public protocol ParallelScoring {
+    func predictProbabilities(_ x: FeatureMatrix, threads: Int) throws -> [Double]
+}

@@ -27,10 +27,14 @@ struct XGBoostState {
     /// A booster for the duration of one call, freed on the calling thread.
     func booster() throws -> XGBooster { try XGBooster(loading: modelBytes) }
 
-    func predict(_ x: FeatureMatrix) throws -> [Double] {
+    /// `threads` > 1 splits the rows between threads: each row's trees are still summed by one
+    /// thread in the same order, so the bits do not depend on it.
+    func predict(_ x: FeatureMatrix, threads: Int = 1) throws -> [Double] {
         try FitValidation.checkColumns(x, expected: header.columnNames.count)
         if x.rows == 0 { return [] }
-        return try booster().predictInPlace(x.floatValues(), rows: x.rows, cols: x.cols).map(Double.init)
+        let booster = try booster()
+        if threads > 1 { try booster.set("nthread", String(threads)) }
+        return try booster.predictInPlace(x.floatValues(), rows: x.rows, cols: x.cols).map(Double.init)
     }
 
     /// The same probabilities through a DMatrix (what training evaluates with), for the test
@@ -70,7 +74,7 @@ struct XGBoostState {
 
 /// XGBoost gradient boosting (`tree_method=hist`, one thread, NaN handled natively) with early
 /// stopping on a time-ordered validation tail; see `GradientBoostingParameters`.
-public final class GradientBoostingClassifier: Classifier, @unchecked Sendable {
+public final class GradientBoostingClassifier: Classifier, ParallelScoring, @unchecked Sendable {
     /// The hyperparameters given at creation.
     public let parameters: GradientBoostingParameters
     private let lock = NSLock()
@@ -139,6 +143,10 @@ public final class GradientBoostingClassifier: Classifier, @unchecked Sendable {
         try lock.withLock { try fitted().predict(x) }
     }
 
+    public func predictProbabilities(_ x: FeatureMatrix, threads: Int) throws -> [Double] {
+        try lock.withLock { try fitted().predict(x, threads: threads) }
+    }
+
     public func serialize() throws -> [UInt8] { try lock.withLock { try fitted().serialize() } }
 
     public func nativeExport() throws -> NativeExport { try lock.withLock { try fitted().nativeExport() } }
@@ -167,7 +175,7 @@ public final class GradientBoostingClassifier: Classifier, @unchecked Sendable {
 
 /// XGBoost in random-forest mode: one round of `trees` parallel trees, `eta = 1`, row and
 /// per-split column subsampling, NaN handled natively; see `RandomForestParameters`.
-public final class RandomForestClassifier: Classifier, @unchecked Sendable {
+public final class RandomForestClassifier: Classifier, ParallelScoring, @unchecked Sendable {
     /// The hyperparameters given at creation.
     public let parameters: RandomForestParameters
     private let lock = NSLock()
@@ -215,6 +223,10 @@ public final class RandomForestClassifier: Classifier, @unchecked Sendable {
 
     public func predictProbabilities(_ x: FeatureMatrix) throws -> [Double] {
         try lock.withLock { try fitted().predict(x) }
+    }
+
+    public func predictProbabilities(_ x: FeatureMatrix, threads: Int) throws -> [Double] {
+        try lock.withLock { try fitted().predict(x, threads: threads) }
     }
 
     public func serialize() throws -> [UInt8] { try lock.withLock { try fitted().serialize() } }
