@@ -41,7 +41,7 @@ extension App {
         guard todo.missingFeatures == 0 else { throw StoreError(.integrity, "features missing for \(todo.missingFeatures) unlabeled signals") }
         let names = try store.featureNames(schemaHash: features.schemaHash)
         let x = try FeatureMatrix(rows: todo.signalIds.count, cols: todo.width, values: todo.values, columnNames: names)
-        // Scoring runs alone: a large batch may use every core (same bits as one thread).
+        // Scoring runs alone: a large batch uses two threads (same bits as one thread).
         let threads = min(2, ProcessInfo.processInfo.activeProcessorCount)
         let probabilities: [Double]
         if let parallel = model as? any ParallelScoring, x.rows >= 50_000, threads > 1 {
