@@ -127,6 +127,12 @@ import TradingDomain
         #expect(fullFeatures.changed == 0, "a full recomputation changed \(fullFeatures.changed) feature rows")
         #expect(try app.store.outcomes() == outcomes)
         #expect(try app.store.features(schemaHash: schema).mapValues { $0.values.map(\.bitPattern) } == features)
+        // Computed afresh and written in many small chunks, the rows are the same too.
+        try app.store.pool.write { try $0.execute(sql: "DELETE FROM features") }
+        let chunked = try app.computeFeatures(full: true, chunk: 97)
+        #expect(chunked.recomputed == full.signals && chunked.changed == full.signals && chunked.rows == full.signals)
+        #expect(try app.store.features(schemaHash: schema).mapValues { $0.values.map(\.bitPattern) } == features)
+        #expect(try app.computeFeatures().recomputed == 0)
     }
 
     /// A signal or bar changed while a run computes keeps its mark: the run consumes only the

@@ -122,13 +122,14 @@ extension App {
     }
 
     /// Feature rows computed and written at a time.
-    static let featureChunk = 50_000
+    public static let featureChunk = 50_000
 
     /// Computes the point-in-time features of the signals a change reaches — new or changed
     /// signals, signals entering after a new or corrected bar of any symbol, every signal when
     /// symbols, events, external series, the schema or the configuration changed — and stores
-    /// those that differ. `full` recomputes every signal.
-    public func computeFeatures(full: Bool = false) throws -> FeatureReport {
+    /// those that differ. `full` recomputes every signal; `chunk` rows are computed and written
+    /// at a time.
+    public func computeFeatures(full: Bool = false, chunk: Int = App.featureChunk) throws -> FeatureReport {
         if full { try store.markAllDirty([.features]) }
         var schema = FeatureSchema(externalNames: try store.externalNames())
         var fingerprint = featureFingerprint(schema)
@@ -148,9 +149,9 @@ extension App {
             // leaves them in place and the next run recomputes, writing only what differs.
             var start = 0
             repeat {
-                let chunk = signals[start..<min(signals.count, start + Self.featureChunk)]
-                let rows = engine.map { e in zip(chunk, e.rows(for: Array(chunk))).map { (signalId: $0.id, featureDate: e.featureDate(of: $0), values: $1) } } ?? []
-                start += chunk.count
+                let part = signals[start..<min(signals.count, start + max(1, chunk))]
+                let rows = engine.map { e in zip(part, e.rows(for: Array(part))).map { (signalId: $0.id, featureDate: e.featureDate(of: $0), values: $1) } } ?? []
+                start += part.count
                 let last = start >= signals.count
                 report.changed += try store.upsertFeatures(
                     schemaHash: schema.hash, version: schema.version, names: schema.columns, rows: rows,
