@@ -60,7 +60,7 @@ let package = Package(
         ),
         // The improvement cycle, importers, config, composition root.
         .target(
-            name: "Improvement",
+            name: "UseCases",
             dependencies: [
                 "TradingDomain", "Learning", "Store", "Daemon",
                 .product(name: "Logging", package: "swift-log"),
@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "improvementd",
             dependencies: [
-                "Improvement", "Learning", "Store", "TradingDomain",
+                "UseCases", "Learning", "Store", "TradingDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -95,9 +95,9 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ImprovementTests",
+            name: "UseCasesTests",
             dependencies: [
-                "Improvement", "improvementd", "Store", "Learning", "TradingDomain", "Daemon",
+                "UseCases", "improvementd", "Store", "Learning", "TradingDomain", "Daemon",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Improvement
+import UseCases
 
 /// `improvementd import bars|signals|symbols|events|external PATH... [--skip-invalid]`.
 struct ImportCommand: ParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Improvement
+import UseCases
 import Learning
 import Store
 

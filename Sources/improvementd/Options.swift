@@ -1,5 +1,5 @@
 import ArgumentParser
-import Improvement
+import UseCases
 
 /// Options every command takes (SPEC §9).
 struct GlobalOptions: ParsableArguments {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Improvement
+import UseCases
 import TradingDomain
 
 /// `improvementd label`: label every signal from the stored bars (triple barrier), then features.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Daemon
 import Foundation
-import Improvement
+import UseCases
 import Logging
 import ServiceLifecycle
 import Synchronization

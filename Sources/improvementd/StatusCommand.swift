@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Improvement
+import UseCases
 import Store
 
 /// `improvementd status [--json]`: rows per table, date ranges per symbol, production model.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Improvement
+import UseCases
 import Store
 import Synchronization
 import TradingDomain

@@ -1,5 +1,5 @@
 import Foundation
-@testable import Improvement
+@testable import UseCases
 import Logging
 import Store
 import TradingDomain

@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import Synchronization
 import Testing
-@testable import Improvement
+@testable import UseCases
 import Store
 import TradingDomain
 

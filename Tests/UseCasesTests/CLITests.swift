@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Store
 import Testing
-@testable import Improvement
+@testable import UseCases
 
 /// The built binary, end to end: exit statuses and messages a user sees (SPEC §9).
 @Suite(.serialized) struct CLITests {
@@ -93,14 +93,14 @@ import Testing
 @Suite struct ConfigurationTests {
     @Test func shippedFileEqualsTheDefaults() throws {
         let shipped = try Configuration.load(path: TestSupport.root.appendingPathComponent("config/improvementd.yaml").path, environment: [:])
-        #expect(shipped == Improvement.Configuration())
+        #expect(shipped == UseCases.Configuration())
     }
 
     @Test func serviceConfigurationLoadsWithAbsolutePaths() throws {
         let c = try Configuration.load(path: TestSupport.root.appendingPathComponent("systemd/improvementd.yaml").path, environment: [:])
         #expect(c.database == "/var/lib/improvementd/improvementd.sqlite")
         #expect(c.reportsDir.hasPrefix("/var/lib/improvementd/") && c.inboxDir.hasPrefix("/var/lib/improvementd/"))
-        var expected = Improvement.Configuration()
+        var expected = UseCases.Configuration()
         (expected.database, expected.reportsDir, expected.inboxDir) = (c.database, c.reportsDir, c.inboxDir)
         #expect(c == expected)
     }

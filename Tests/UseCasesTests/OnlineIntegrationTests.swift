@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Testing
-@testable import Improvement
+@testable import UseCases
 import Learning
 import Store
 import TradingDomain

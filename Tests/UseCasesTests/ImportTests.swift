@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Improvement
+@testable import UseCases
 import Store
 import TradingDomain
 
