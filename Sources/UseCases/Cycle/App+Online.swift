@@ -55,18 +55,20 @@ extension App {
         let trainedUntil = production?.0.dataEnd.flatMap { Day(iso: $0) }
         var batchRows: [(index: Int, values: [Double])] = []
         var pending: [(online: Double, label: Int, batch: Double?)] = []
+        // Test-then-train: each signal is predicted by the online model before it learns it.
+        var prequential = PrequentialEvaluator(model: model)
         for item in stream {
             guard let (entry, x) = features[item.signalId] else { continue }
-            let online = model.predict(x)
             let batch = stored[item.signalId]
             if batch == nil, let until = trainedUntil, entry > until {
                 batchRows.append((pending.count, x))
             }
+            let online = try prequential.step(x, label: item.label)
             pending.append((online, item.label, batch))
-            try model.update(x, label: item.label)
             report.updates += 1
             since = max(since, item.changeSeq)
         }
+        model = prequential.model
         if let (_, classifier) = production, !batchRows.isEmpty {
             let p = try classifier.predictProbabilities(try FeatureMatrix(rowArrays: batchRows.map(\.values)))
             for (k, row) in batchRows.enumerated() { pending[row.index].batch = p[k] }

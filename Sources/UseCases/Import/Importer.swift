@@ -50,9 +50,9 @@ public struct Importer: Sendable {
                 let count = try store.importingBars { upsert in
                     var count = WriteCount(), refused = false
                     for file in files {
-                        let table: CSVTable?
+                        let table: CSVTable
                         do { table = try Self.table(file) } catch { inputError = error; throw error }
-                        var v = table.map { BarInput.validate($0, file: file, defaultSymbol: BarInput.symbol(fromFileName: file)) } ?? Self.failed(file)
+                        var v = BarInput.validate(table, file: file, defaultSymbol: BarInput.symbol(fromFileName: file))
                         if !v.errors.isEmpty && (!skipInvalid || v.rejected.isEmpty) { refused = true }
                         if !refused {
                             let c = try upsert(v.items)
@@ -80,7 +80,7 @@ public struct Importer: Sendable {
                 if file.lowercased().hasSuffix(".jsonl") || file.lowercased().hasSuffix(".ndjson") {
                     v = SignalInput.validateJSONLines(try Self.data(file), file: file)
                 } else {
-                    v = try Self.table(file).map { SignalInput.validate($0, file: file) } ?? Self.failed(file)
+                    v = SignalInput.validate(try Self.table(file), file: file)
                 }
                 results.append(v)
                 all += v.items
@@ -109,7 +109,7 @@ public struct Importer: Sendable {
     ) throws {
         var results: [Validated<T>] = []
         for file in files {
-            results.append(try Self.table(file).map { validate($0, file) } ?? Self.failed(file))
+            results.append(validate(try Self.table(file), file))
         }
         try settle(results, skipInvalid: skipInvalid, into: &report)
         let count = try write(results.flatMap(\.items))
@@ -150,10 +150,8 @@ public struct Importer: Sendable {
         s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
-    static func failed<T>(_ file: String) -> Validated<T> { Validated<T>(file: file) }
-
-    /// Reads a CSV file; a parse failure becomes a `Validated` carrying the error.
-    static func table(_ file: String) throws -> CSVTable? {
+    /// Reads a CSV file; a parse failure is thrown as `InvalidInput` naming the file and line.
+    static func table(_ file: String) throws -> CSVTable {
         do {
             return try CSVTable.parse(try data(file), file: file)
         } catch let error as InputError {
