@@ -28,7 +28,7 @@ struct RunCommand: ParsableCommand {
         var app = try global.app()
         LoggingSystem.bootstrap { label in
             var handler = makeLogHandler(label: label)
-            handler.logLevel = Logger.Level(rawValue: app.config.logLevel) ?? .info
+            handler.logLevel = Logger.Level(rawValue: app.config.logging.level) ?? .info
             return handler
         }
         app.logger = Logger(label: "improvementd")
@@ -54,7 +54,7 @@ struct RunCommand: ParsableCommand {
     func runDaemon(_ app: App, early: EarlySignals) throws {
         if early.flag.isSet { return }
         let runner = CycleRunner(app: app)
-        let scheduler = SchedulerService(schedule: app.config.schedule, runner: runner, logger: app.logger)
+        let scheduler = SchedulerService(schedule: app.config.schedule.scheduleConfig, runner: runner, logger: app.logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: scheduler)],
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -28,8 +28,10 @@ struct CivilDateTests {
 
     @Test func knownDates() {
         #expect(CivilDate(daysSinceEpoch: 0) == CivilDate(year: 1970, month: 1, day: 1))
-        #expect(CivilDate(year: 1970, month: 1, day: 1).weekday == 5)  // Thursday
-        #expect(CivilDate(year: 2026, month: 11, day: 28).weekday == 7)  // Saturday
+        #expect(CivilDate(year: 1970, month: 1, day: 1).weekday == 4)  // Thursday (ISO: 1 Monday ... 7 Sunday)
+        #expect(CivilDate(year: 2026, month: 11, day: 28).weekday == 6)  // Saturday
+        #expect(CivilDate(year: 2026, month: 11, day: 29).weekday == 7)  // Sunday
+        #expect(CivilDate(year: 2026, month: 11, day: 30).weekday == 1)  // Monday
         #expect(CivilDate(year: 2000, month: 2, day: 29).adding(days: 1) == CivilDate(year: 2000, month: 3, day: 1))
         #expect(CivilDate(year: 2028, month: 2, day: 28).adding(days: 1) == CivilDate(year: 2028, month: 2, day: 29))
         #expect(CivilDate(year: 2100, month: 2, day: 28).adding(days: 1) == CivilDate(year: 2100, month: 3, day: 1))
@@ -43,29 +45,21 @@ struct CivilDateTests {
 struct ScheduleTests {
     let kolkata = ScheduleConfig()
 
-    @Test func defaults() throws {
+    @Test func defaults() {
         #expect(kolkata.timeZone == "Asia/Kolkata")
         #expect(kolkata.daily == .init(hour: 18, minute: 30))
-        #expect(kolkata.weekly == .init(weekday: 7, hour: 6, minute: 0))
+        #expect(kolkata.weekly == .init(weekday: 6, hour: 6, minute: 0))  // Saturday
         #expect(kolkata.monthly == .init(day: 1, hour: 3, minute: 0))
-        try kolkata.validate()
-        // Partial config: missing keys take defaults.
-        let decoded = try JSONDecoder().decode(
-            ScheduleConfig.self, from: Data(#"{"timezone":"Europe/London","daily":{"hour":2,"minute":30}}"#.utf8)
-        )
-        #expect(decoded.timeZone == "Europe/London")
-        #expect(decoded.daily == .init(hour: 2, minute: 30))
-        #expect(decoded.weekly == kolkata.weekly)
-        let roundTrip = try JSONDecoder().decode(ScheduleConfig.self, from: JSONEncoder().encode(decoded))
-        #expect(roundTrip == decoded)
     }
 
-    @Test func validation() {
-        #expect(throws: DaemonError.self) { try ScheduleConfig(timeZone: "Mars/Olympus").validate() }
-        #expect(throws: DaemonError.self) { try ScheduleConfig(daily: .init(hour: 24, minute: 0)).validate() }
-        #expect(throws: DaemonError.self) { try ScheduleConfig(weekly: .init(weekday: 0, hour: 6, minute: 0)).validate() }
-        #expect(throws: DaemonError.self) { try ScheduleConfig(monthly: .init(day: 32, hour: 3, minute: 0)).validate() }
-        #expect(throws: DaemonError.self) { try ScheduleConfig(monthly: .init(day: 1, hour: 3, minute: 60)).validate() }
+    @Test func weeklyOnEveryISOWeekday() {
+        // Wed 25 Nov 2026 12:00 UTC: the next fire of weekday w (1 Monday ... 7 Sunday) at 06:00.
+        let now = instant("2026-11-25T12:00:00Z")
+        let expected = ["2026-11-30", "2026-12-01", "2026-12-02", "2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29"]
+        for weekday in 1...7 {
+            let s = ScheduleConfig(timeZone: "UTC", weekly: .init(weekday: weekday, hour: 6, minute: 0))
+            #expect(s.nextFire(of: .weekly, after: now).period == expected[weekday - 1], "weekday \(weekday)")
+        }
     }
 
     @Test func defaultScheduleInKolkata() {

@@ -90,35 +90,6 @@ import Testing
     }
 }
 
-@Suite struct ConfigurationTests {
-    @Test func shippedFileEqualsTheDefaults() throws {
-        let shipped = try Configuration.load(path: TestSupport.root.appendingPathComponent("config/improvementd.yaml").path, environment: [:])
-        #expect(shipped == UseCases.Configuration())
-    }
-
-    @Test func serviceConfigurationLoadsWithAbsolutePaths() throws {
-        let c = try Configuration.load(path: TestSupport.root.appendingPathComponent("systemd/improvementd.yaml").path, environment: [:])
-        #expect(c.database == "/var/lib/improvementd/improvementd.sqlite")
-        #expect(c.reportsDir.hasPrefix("/var/lib/improvementd/") && c.inboxDir.hasPrefix("/var/lib/improvementd/"))
-        var expected = UseCases.Configuration()
-        (expected.database, expected.reportsDir, expected.inboxDir) = (c.database, c.reportsDir, c.inboxDir)
-        #expect(c == expected)
-    }
-
-    @Test func environmentOverridesAndValidation() throws {
-        let c = try Configuration.load(path: nil, environment: ["IMPROVEMENTD_TRAINING_SEED": "7", "IMPROVEMENTD_SCHEDULE_WEEKLY": "Sun 05:15"])
-        #expect(c.seed == 7 && c.weeklyWeekday == 7 && c.weekly == .init(hour: 5, minute: 15))
-        #expect(throws: ConfigurationError.self) { try Configuration.load(path: nil, environment: ["IMPROVEMENTD_NOPE": "1"]) }
-        let dir = TestSupport.scratch()
-        for (yaml, key) in [("triggers:\n  accuracy: 1.5\n", "triggers.accuracy"), ("schedule:\n  timezone: Mars/Olympus\n", "schedule.timezone"),
-                            ("trainng:\n  seed: 1\n", "trainng"), ("training:\n  algorithms: [gb, xgb]\n", "training.algorithms")] {
-            let path = TestSupport.write(yaml, to: dir, name: "c.yaml")
-            let error = try #require(throws: ConfigurationError.self) { try Configuration.load(path: path, environment: [:]) }
-            #expect(error.description.contains(key), "\(error)")
-        }
-    }
-}
-
 @Suite struct TradingDatabaseImportTests {
     /// A trading system's own database as SPEC §2 describes it, with its real quirks.
     func makeTradingDB(_ dir: URL) throws -> String {

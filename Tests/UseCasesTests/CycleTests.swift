@@ -33,7 +33,7 @@ import TradingDomain
         }
         let clock = Mutex(instant(start, 0))
         let runner = CycleRunner(app: app, now: { clock.withLock { $0 } })
-        let schedule = app.config.schedule
+        let schedule = app.config.schedule.scheduleConfig
         var ran: [(JobKind, String)] = []
         var day = start
         while day < end {

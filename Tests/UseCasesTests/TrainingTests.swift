@@ -52,10 +52,10 @@ import TradingDomain
             if let p = production {
                 // Production's AUC on this candidate's holdout, measured independently here.
                 let model = try Classifiers.load(try app.store.artifact(p.version))
-                let split = try TimeSplit.holdout(entry: data.entryDays, exit: data.exitDays, fraction: app.config.holdoutFraction)
+                let split = try TimeSplit.holdout(entry: data.entryDays, exit: data.exitDays, fraction: app.config.training.holdoutFraction)
                 let prodAUC = Metrics.auc(labels: split.holdout.map { data.labels[$0] }, scores: try model.predictProbabilities(data.x.selecting(rows: split.holdout)))
                 #expect(abs(prodAUC - (decision.productionAUC ?? -1)) < 1e-12)
-                #expect(decision.promoted == (decision.candidateAUC > prodAUC + app.config.promotionMargin))
+                #expect(decision.promoted == (decision.candidateAUC > prodAUC + app.config.training.promotionMargin))
             } else {
                 #expect(decision.promoted)
             }

@@ -44,11 +44,11 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         self.init(year: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d)
     }
 
-    /// Day of the week, 1 = Sunday ... 7 = Saturday (the `Calendar.Component.weekday` numbering).
+    /// Day of the week, 1 = Monday ... 7 = Sunday (ISO 8601, the configuration's numbering).
     public var weekday: Int {
         let d = daysSinceEpoch
-        // 1970-01-01 was a Thursday (5).
-        return ((d % 7 + 7 + 4) % 7) + 1
+        // 1970-01-01 was a Thursday (4).
+        return ((d % 7 + 7 + 3) % 7) + 1
     }
 
     public func adding(days: Int) -> CivilDate { CivilDate(daysSinceEpoch: daysSinceEpoch + days) }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The three scheduled jobs of SPEC §6.
+/// The three scheduled jobs (README.md, "The daemon").
 ///
 /// The declaration order (daily, weekly, monthly) is the order in which jobs that are due at the
 /// same moment run (for example at start-up after downtime): the daily evaluation imports and
@@ -38,12 +38,14 @@ public struct DueJob: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(job.rawValue)@\(period)" }
 }
 
-/// When the daemon's jobs run: a time zone and a wall-clock time for each job (SPEC §6).
+/// When the daemon's jobs run: a time zone and a wall-clock time for each job (README.md,
+/// "Schedule"). A plain value: the configuration's `schedule` section parses and validates the
+/// YAML and builds this.
 ///
 /// All schedule maths is pure: every function takes `now` and the stored last runs, so tests
-/// can simulate months of downtime without sleeping (STYLE: time is injected).
+/// can simulate months of downtime without sleeping (time is injected).
 ///
-/// Rules, beyond the SPEC:
+/// Rules:
 /// - A job's period is identified by the local date of its scheduled fire (daily, weekly) or the
 ///   local month (monthly); see ``DueJob/period``.
 /// - A job is due when its most recent scheduled fire is at or before `now` and its stored last
@@ -55,18 +57,10 @@ public struct DueJob: Hashable, Sendable, CustomStringConvertible {
 ///   when clocks go back runs at its first occurrence only.
 /// - Monthly `day` larger than the month's length (29, 30, 31) is clamped to the month's last
 ///   day: day 31 runs on 30 April and on 28 or 29 February.
-/// - Weekdays use `Calendar`'s numbering: 1 = Sunday ... 7 = Saturday.
-///
-/// Coding keys (config file; every key optional, defaults shown):
-/// ```yaml
-/// timezone: Asia/Kolkata               # IANA identifier
-/// daily:   { hour: 18, minute: 30 }
-/// weekly:  { weekday: 7, hour: 6, minute: 0 }   # 7 = Saturday
-/// monthly: { day: 1, hour: 3, minute: 0 }       # day > month length → last day
-/// ```
-public struct ScheduleConfig: Codable, Sendable, Hashable {
+/// - Weekdays are ISO 8601's, as the configuration file names them: 1 = Monday ... 7 = Sunday.
+public struct ScheduleConfig: Sendable, Hashable {
     /// A wall-clock time, every day.
-    public struct Daily: Codable, Sendable, Hashable {
+    public struct Daily: Sendable, Hashable {
         public var hour: Int
         public var minute: Int
         public init(hour: Int, minute: Int) {
@@ -76,8 +70,8 @@ public struct ScheduleConfig: Codable, Sendable, Hashable {
     }
 
     /// A weekday and wall-clock time, every week.
-    public struct Weekly: Codable, Sendable, Hashable {
-        /// 1 = Sunday ... 7 = Saturday.
+    public struct Weekly: Sendable, Hashable {
+        /// 1 = Monday ... 7 = Sunday (ISO 8601).
         public var weekday: Int
         public var hour: Int
         public var minute: Int
@@ -89,7 +83,7 @@ public struct ScheduleConfig: Codable, Sendable, Hashable {
     }
 
     /// A day of the month and wall-clock time, every month.
-    public struct Monthly: Codable, Sendable, Hashable {
+    public struct Monthly: Sendable, Hashable {
         /// 1...31, clamped to the month's last day.
         public var day: Int
         public var hour: Int
@@ -113,50 +107,13 @@ public struct ScheduleConfig: Codable, Sendable, Hashable {
     public init(
         timeZone: String = "Asia/Kolkata",
         daily: Daily = Daily(hour: 18, minute: 30),
-        weekly: Weekly = Weekly(weekday: 7, hour: 6, minute: 0),
+        weekly: Weekly = Weekly(weekday: 6, hour: 6, minute: 0),
         monthly: Monthly = Monthly(day: 1, hour: 3, minute: 0)
     ) {
         self.timeZone = timeZone
         self.daily = daily
         self.weekly = weekly
         self.monthly = monthly
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case timeZone = "timezone", daily, weekly, monthly
-    }
-
-    /// Missing keys take their defaults, so a config file may set only what it changes.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = ScheduleConfig()
-        self.init(
-            timeZone: try c.decodeIfPresent(String.self, forKey: .timeZone) ?? d.timeZone,
-            daily: try c.decodeIfPresent(Daily.self, forKey: .daily) ?? d.daily,
-            weekly: try c.decodeIfPresent(Weekly.self, forKey: .weekly) ?? d.weekly,
-            monthly: try c.decodeIfPresent(Monthly.self, forKey: .monthly) ?? d.monthly
-        )
-    }
-
-    /// Checks ranges and the time zone; call at start-up (STYLE: validated configuration).
-    public func validate() throws(DaemonError) {
-        guard TimeZone(identifier: timeZone) != nil else {
-            throw .invalidConfiguration("schedule.timezone: unknown time zone '\(timeZone)'")
-        }
-        func time(_ name: String, _ h: Int, _ m: Int) throws(DaemonError) {
-            guard (0...23).contains(h), (0...59).contains(m) else {
-                throw .invalidConfiguration("schedule.\(name): time \(h):\(m) out of range")
-            }
-        }
-        try time("daily", daily.hour, daily.minute)
-        try time("weekly", weekly.hour, weekly.minute)
-        try time("monthly", monthly.hour, monthly.minute)
-        guard (1...7).contains(weekly.weekday) else {
-            throw .invalidConfiguration("schedule.weekly.weekday: \(weekly.weekday) not in 1 (Sunday)...7 (Saturday)")
-        }
-        guard (1...31).contains(monthly.day) else {
-            throw .invalidConfiguration("schedule.monthly.day: \(monthly.day) not in 1...31")
-        }
     }
 
     // MARK: - Schedule maths

@@ -1,58 +1,115 @@
 import Foundation
-import Yams
 
 /// The daemon's whole configuration, read once at start-up (and on SIGHUP) from the YAML file in
-/// `config/`, with `IMPROVEMENTD_<SECTION>_<KEY>` environment overrides. Defaults match the file.
-public struct Configuration: Sendable, Equatable {
+/// `config/` with `IMPROVEMENTD_<SECTION>_<KEY>` environment overrides: the paths and the market
+/// at the top level, then one section per concern, each with its defaults and its own checks.
+/// Defaults match config/improvementd.yaml.
+public struct Configuration: Sendable, Equatable, Codable {
+    /// The SQLite store. Relative paths are relative to the working directory.
     public var database = "var/improvementd.sqlite"
+    /// Where training reports (txt + json) are written.
     public var reportsDir = "var/reports"
+    /// The daily job imports new files dropped here.
     public var inboxDir = "var/inbox"
+    /// The trading system's own SQLite database to pull signals from ("" = off).
     public var tradingDB = ""
+    /// IANA time zone of the exchange.
     public var exchangeTimezone = "Asia/Kolkata"
+    /// The market index symbol used by market features and expiry checks.
     public var indexSymbol = "^NSEI"
 
-    public var labelHorizonDays = 30
-    public var labelSuccessThreshold = 0.02
-    public var labelDefaultTargetPct = 0.10
-    public var labelDefaultStopPct = 0.05
-    public var labelExpiryGraceDays = 10
-
-    /// (month, day) ranges, inclusive.
-    public var earningsSeason: [SeasonRange] = [
-        SeasonRange(from: (1, 10), to: (2, 15)), SeasonRange(from: (4, 10), to: (5, 15)),
-        SeasonRange(from: (7, 10), to: (8, 15)), SeasonRange(from: (10, 10), to: (11, 15)),
-    ]
-
-    public var trainingLookbackDays = 0
-    public var holdoutFraction = 0.2
-    public var algorithms = ["gb", "rf", "lr", "svm", "nn"]
-    public var seed = 42
-    public var tuningTrials = 24
-    public var tuningSeconds = 30.0
-    public var promotionMargin = 0.0
-
-    public var scheduleTimezone = "Asia/Kolkata"
-    public var daily = ClockTime(hour: 18, minute: 30)
-    public var weeklyWeekday = 6 // 1 Monday ... 7 Sunday
-    public var weekly = ClockTime(hour: 6, minute: 0)
-    public var monthlyDay = 1
-    public var monthly = ClockTime(hour: 3, minute: 0)
-
-    public var evaluationWindowDays = 30
-    public var accuracyThreshold = 0.60
-    public var successRateThreshold = 0.50
-    public var degradationThreshold = 0.10
-    public var scheduleDays = 30
-    public var minSignals = 50
-
-    public var logLevel = "info"
+    public var labels = LabelsSection()
+    public var features = FeaturesSection()
+    public var training = TrainingSection()
+    public var schedule = ScheduleSection()
+    public var triggers = TriggersSection()
+    public var logging = LoggingSection()
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case database, reportsDir = "reports_dir", inboxDir = "inbox_dir", tradingDB = "trading_db"
+        case exchangeTimezone = "exchange_timezone", indexSymbol = "index_symbol"
+        case labels, features, training, schedule, triggers, logging
+    }
+
+    /// The keys inside each section, from the sections' own coding keys.
+    static let sectionKeys: [CodingKeys: [String]] = [
+        .labels: LabelsSection.keys, .features: FeaturesSection.keys, .training: TrainingSection.keys,
+        .schedule: ScheduleSection.keys, .triggers: TriggersSection.keys, .logging: LoggingSection.keys,
+    ]
+
+    /// Every key a file or the environment may set (`section.key` inside a section), in the
+    /// order of config/improvementd.yaml.
+    public static let knownKeys: [String] = CodingKeys.allCases.flatMap { key in
+        sectionKeys[key].map { $0.map { "\(key.rawValue).\($0)" } } ?? [key.rawValue]
+    }
+
+    /// Missing keys and sections take their defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Configuration()
+        database = try c.string(.database, or: d.database)
+        reportsDir = try c.string(.reportsDir, or: d.reportsDir)
+        inboxDir = try c.string(.inboxDir, or: d.inboxDir)
+        tradingDB = try c.string(.tradingDB, or: d.tradingDB)
+        exchangeTimezone = try c.string(.exchangeTimezone, or: d.exchangeTimezone)
+        indexSymbol = try c.string(.indexSymbol, or: d.indexSymbol)
+        labels = try c.decodeIfPresent(LabelsSection.self, forKey: .labels) ?? d.labels
+        features = try c.decodeIfPresent(FeaturesSection.self, forKey: .features) ?? d.features
+        training = try c.decodeIfPresent(TrainingSection.self, forKey: .training) ?? d.training
+        schedule = try c.decodeIfPresent(ScheduleSection.self, forKey: .schedule) ?? d.schedule
+        triggers = try c.decodeIfPresent(TriggersSection.self, forKey: .triggers) ?? d.triggers
+        logging = try c.decodeIfPresent(LoggingSection.self, forKey: .logging) ?? d.logging
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(database, forKey: .database)
+        try c.encode(reportsDir, forKey: .reportsDir)
+        try c.encode(inboxDir, forKey: .inboxDir)
+        try c.encode(tradingDB, forKey: .tradingDB)
+        try c.encode(exchangeTimezone, forKey: .exchangeTimezone)
+        try c.encode(indexSymbol, forKey: .indexSymbol)
+        try c.encode(labels, forKey: .labels)
+        try c.encode(features, forKey: .features)
+        try c.encode(training, forKey: .training)
+        try c.encode(schedule, forKey: .schedule)
+        try c.encode(triggers, forKey: .triggers)
+        try c.encode(logging, forKey: .logging)
+    }
+
+    /// Checks the top-level values, then each section.
+    public func validate() throws(ConfigurationError) {
+        try ValueRule.nonEmpty.check(database, at: CodingKeys.database.rawValue)
+        try ValueRule.timeZone.check(exchangeTimezone, at: CodingKeys.exchangeTimezone.rawValue)
+        try labels.validate()
+        try features.validate()
+        try training.validate()
+        try schedule.validate()
+        try triggers.validate()
+        try logging.validate()
+    }
 
     /// A time of day.
     public struct ClockTime: Sendable, Equatable {
         public var hour: Int
         public var minute: Int
+        public init(hour: Int, minute: Int) {
+            self.hour = hour
+            self.minute = minute
+        }
+
+        /// `18:30`
+        var text: String { String(format: "%02d:%02d", hour, minute) }
+        var isValid: Bool { (0..<24).contains(hour) && (0..<60).contains(minute) }
+
+        /// Parses `H:MM` into numbers (ranges are checked by ``isValid``); nil when not of that form.
+        init?(parsing text: String) {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]) else { return nil }
+            self.init(hour: h, minute: m)
+        }
     }
 
     /// An inclusive range of (month, day) in any year.
@@ -65,9 +122,27 @@ public struct Configuration: Sendable, Equatable {
 }
 
 /// A configuration value that was refused, naming the key and what is expected.
-public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file, `environment IMPROVEMENTD_…`, or `configuration` for a value checked outside a load.
     public var source: String
+    /// `section.key` (or the environment variable's name for an unknown one).
     public var key: String
     public var reason: String
+    /// What the key expects, when a value was refused; the loader re-renders `(got …)` from the
+    /// value as written.
+    var expected: String?
+
     public var description: String { "\(source): \(key): \(reason)" }
+
+    public init(source: String, key: String, reason: String) {
+        self.source = source
+        self.key = key
+        self.reason = reason
+    }
+
+    /// `key` refused `got`: `expected … (got VALUE)`.
+    init(refusing key: String, expected: String, got: String, source: String = "configuration") {
+        self.init(source: source, key: key, reason: "\(expected) (got \(got))")
+        self.expected = expected
+    }
 }

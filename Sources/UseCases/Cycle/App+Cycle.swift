@@ -34,8 +34,8 @@ public struct DailyReport: Codable, Sendable {
 extension App {
     public var triggerConfig: TriggerConfig {
         TriggerConfig(
-            accuracy: config.accuracyThreshold, successRate: config.successRateThreshold,
-            degradation: config.degradationThreshold, scheduleDays: Double(config.scheduleDays), minSignals: config.minSignals
+            accuracy: config.triggers.accuracy, successRate: config.triggers.successRate,
+            degradation: config.triggers.degradation, scheduleDays: Double(config.triggers.scheduleDays), minSignals: config.triggers.minSignals
         )
     }
 

@@ -36,7 +36,7 @@ extension App {
     /// model never saw them. A missing stored prediction is made now (features are point in time).
     public func evaluate(now: Date) throws -> EvaluationReport {
         let end = try evaluationEnd(now: now)
-        let start = end.adding(days: -config.evaluationWindowDays)
+        let start = end.adding(days: -config.triggers.evaluationWindowDays)
         let outcomes = try store.outcomes()
         let signals = try store.signals()
         let inWindow = signals.filter { s in

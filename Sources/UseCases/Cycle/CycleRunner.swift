@@ -105,16 +105,3 @@ public final class StopFlag: Sendable {
     public func set() { value.store(true, ordering: .relaxed) }
     public var isSet: Bool { value.load(ordering: .relaxed) }
 }
-
-extension Configuration {
-    /// The scheduler's view of the configuration. Weekdays: ours are 1 Monday ... 7 Sunday,
-    /// `Calendar`'s 1 Sunday ... 7 Saturday.
-    public var schedule: ScheduleConfig {
-        ScheduleConfig(
-            timeZone: scheduleTimezone,
-            daily: .init(hour: daily.hour, minute: daily.minute),
-            weekly: .init(weekday: weeklyWeekday % 7 + 1, hour: weekly.hour, minute: weekly.minute),
-            monthly: .init(day: monthlyDay, hour: monthly.hour, minute: monthly.minute)
-        )
-    }
-}

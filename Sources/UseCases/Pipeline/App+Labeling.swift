@@ -40,22 +40,9 @@ public struct StrategySummary: Codable, Sendable {
 }
 
 extension App {
-    public var labelConfig: LabelConfig {
-        LabelConfig(
-            horizonDays: config.labelHorizonDays, successThreshold: config.labelSuccessThreshold,
-            defaultTargetPct: config.labelDefaultTargetPct, defaultStopPct: config.labelDefaultStopPct,
-            expiryGraceDays: config.labelExpiryGraceDays
-        )
-    }
+    public var labelConfig: LabelConfig { config.labels.labelConfig }
 
-    public var featureConfig: FeatureConfig {
-        FeatureConfig(
-            indexSymbol: config.indexSymbol,
-            resultsSeason: ResultsSeasonCalendar(seasons: config.earningsSeason.map {
-                .init(startMonth: $0.fromMonth, startDay: $0.fromDay, endMonth: $0.toMonth, endDay: $0.toDay)
-            })
-        )
-    }
+    public var featureConfig: FeatureConfig { config.features.featureConfig(indexSymbol: config.indexSymbol) }
 
     /// Bump when the labeling rule changes in code: stores labeled by an older rule relabel all.
     static let labelRuleVersion = 1
@@ -86,7 +73,7 @@ extension App {
     public func label(full: Bool = false, totals: Bool = true) throws -> LabelReport {
         if full { try store.markAllDirty() }
         let fingerprint = labelFingerprint
-        let (dirty, signals) = try store.signalsToRelabel(horizonDays: config.labelHorizonDays, indexSymbol: config.indexSymbol, fingerprint: fingerprint)
+        let (dirty, signals) = try store.signalsToRelabel(horizonDays: config.labels.horizonDays, indexSymbol: config.indexSymbol, fingerprint: fingerprint)
         var report = LabelReport()
         if !dirty.isEmpty {
             var bars: [String: BarSeries] = [:]

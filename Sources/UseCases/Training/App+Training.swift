@@ -24,12 +24,12 @@ extension App {
     /// The learning configuration from the daemon's configuration.
     public func trainingConfiguration(algorithms: [Algorithm]? = nil, tune: Bool = true) -> TrainingConfiguration {
         var c = TrainingConfiguration()
-        c.algorithms = algorithms ?? config.algorithms.compactMap(Algorithm.init(rawValue:))
-        c.seed = UInt64(config.seed)
-        c.holdoutFraction = config.holdoutFraction
-        c.tune = tune && config.tuningTrials > 0
-        c.tuningTrials = config.tuningTrials
-        c.tuningSeconds = config.tuningSeconds
+        c.algorithms = algorithms ?? config.training.algorithms.compactMap(Algorithm.init(rawValue:))
+        c.seed = UInt64(config.training.seed)
+        c.holdoutFraction = config.training.holdoutFraction
+        c.tune = tune && config.training.tuningTrials > 0
+        c.tuningTrials = config.training.tuningTrials
+        c.tuningSeconds = config.training.tuningSeconds
         return c
     }
 
@@ -55,7 +55,7 @@ extension App {
         let production = try store.productionModel()
         var productionAUC: Double?
         let candidateAUC = result.holdout.auc
-        let margin = config.promotionMargin
+        let margin = config.training.promotionMargin
         let promoted: Bool
         let reason: String
         if let production, production.featureSchemaHash == data.schemaHash {
@@ -92,7 +92,7 @@ extension App {
             featureSchemaHash: data.schemaHash,
             dataStart: trainEntries.min().map { Day(number: Int32($0)).iso },
             dataEnd: trainEntries.max().map { Day(number: Int32($0)).iso },
-            nTrain: result.trainRows.count, nHoldout: result.holdoutRows.count, seed: config.seed,
+            nTrain: result.trainRows.count, nHoldout: result.holdoutRows.count, seed: config.training.seed,
             libraryVersions: try json(result.libraryVersions), cvMetrics: try json(result.evaluations),
             holdoutMetrics: try json(result.holdout), artifact: [UInt8](result.model),
             importance: try result.importance.map(json)

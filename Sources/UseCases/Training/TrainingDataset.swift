@@ -31,8 +31,8 @@ extension App {
         let features = try computeFeatures()
         let labelChange = try store.lastLabelChange()
         var rows = try store.labeledRows(schemaHash: features.schemaHash)
-        if config.trainingLookbackDays > 0, let last = rows.entryDays.last {
-            let first = rows.entryDays.firstIndex { $0 >= last - config.trainingLookbackDays } ?? 0
+        if config.training.lookbackDays > 0, let last = rows.entryDays.last {
+            let first = rows.entryDays.firstIndex { $0 >= last - config.training.lookbackDays } ?? 0
             rows.signalIds.removeFirst(first); rows.entryDays.removeFirst(first); rows.exitDays.removeFirst(first)
             rows.labels.removeFirst(first); rows.values.removeFirst(first * rows.width)
         }

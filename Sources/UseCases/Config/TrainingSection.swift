@@ -1,0 +1,87 @@
+import Foundation
+
+/// `training:`: what trains, on which signals, and when a candidate is promoted (README.md,
+/// "Training, the registry and scoring").
+public struct TrainingSection: Sendable, Equatable, Codable {
+    /// Only signals with entry_date in the last N days train (0 = all history).
+    public var lookbackDays = 0
+    /// The last fraction of signals by entry_date held out for evaluation.
+    public var holdoutFraction = 0.2
+    /// The algorithms compared (gb, rf, lr, svm, nn).
+    public var algorithms = ["gb", "rf", "lr", "svm", "nn"]
+    /// The seed of every random choice; same data + seed = same model.
+    public var seed = 42
+    /// Hyperparameter trials for the best algorithm (0 = no tuning).
+    public var tuningTrials = 24
+    /// Wall-clock budget in seconds for tuning.
+    public var tuningSeconds = 30.0
+    /// A candidate must beat production's holdout AUC by more than this to be promoted.
+    public var promotionMargin = 0.0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case lookbackDays = "lookback_days", holdoutFraction = "holdout_fraction", algorithms, seed
+        case tuningTrials = "tuning_trials", tuningSeconds = "tuning_seconds", promotionMargin = "promotion_margin"
+    }
+
+    static let keys = CodingKeys.allCases.map(\.rawValue)
+
+    /// The algorithm names `algorithms` accepts.
+    static let knownAlgorithms = ["gb", "rf", "lr", "svm", "nn"]
+
+    enum Rules {
+        static let lookbackDays = ValueRule<Int>.wholeNumber(0...36500)
+        static let holdoutFraction = ValueRule<Double>.number(0...0.5, openLower: true)
+        static let algorithms = ValueRule<[String]>(expected: "expected a non-empty list of \(knownAlgorithms.joined(separator: ", "))") {
+            !$0.isEmpty && $0.allSatisfy(knownAlgorithms.contains)
+        }
+        static let seed = ValueRule<Int>.wholeNumber(0...Int(Int32.max))
+        static let tuningTrials = ValueRule<Int>.wholeNumber(0...10000)
+        static let tuningSeconds = ValueRule<Double>.number(0...86400, openLower: true)
+        static let promotionMargin = ValueRule<Double>.number(0...1)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TrainingSection()
+        lookbackDays = try c.wholeNumber(.lookbackDays, or: d.lookbackDays, Rules.lookbackDays)
+        holdoutFraction = try c.number(.holdoutFraction, or: d.holdoutFraction, Rules.holdoutFraction)
+        if c.contains(.algorithms) {
+            // A list (`[gb, lr]`) or a comma-separated string (`gb,lr`, handy in the environment).
+            if let list = try c.textList(.algorithms, itemExpected: Rules.algorithms.expected) {
+                algorithms = list
+            } else {
+                algorithms = try c.string(.algorithms, or: "")
+                    .split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            }
+        }
+        seed = try c.wholeNumber(.seed, or: d.seed, Rules.seed)
+        tuningTrials = try c.wholeNumber(.tuningTrials, or: d.tuningTrials, Rules.tuningTrials)
+        tuningSeconds = try c.number(.tuningSeconds, or: d.tuningSeconds, Rules.tuningSeconds)
+        promotionMargin = try c.number(.promotionMargin, or: d.promotionMargin, Rules.promotionMargin)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(lookbackDays, forKey: .lookbackDays)
+        try c.encode(holdoutFraction, forKey: .holdoutFraction)
+        try c.encode(algorithms, forKey: .algorithms)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(tuningTrials, forKey: .tuningTrials)
+        try c.encode(tuningSeconds, forKey: .tuningSeconds)
+        try c.encode(promotionMargin, forKey: .promotionMargin)
+    }
+
+    public func validate() throws(ConfigurationError) {
+        try Rules.lookbackDays.check(lookbackDays, at: Self.key(.lookbackDays))
+        try Rules.holdoutFraction.check(holdoutFraction, at: Self.key(.holdoutFraction))
+        try Rules.algorithms.check(algorithms, at: Self.key(.algorithms))
+        try Rules.seed.check(seed, at: Self.key(.seed))
+        try Rules.tuningTrials.check(tuningTrials, at: Self.key(.tuningTrials))
+        try Rules.tuningSeconds.check(tuningSeconds, at: Self.key(.tuningSeconds))
+        try Rules.promotionMargin.check(promotionMargin, at: Self.key(.promotionMargin))
+    }
+
+    static func key(_ key: CodingKeys) -> String { "\(Configuration.CodingKeys.training.rawValue).\(key.rawValue)" }
+}
