@@ -33,8 +33,9 @@ extension App {
         return c
     }
 
-    /// Trains, registers a version, decides promotion (champion/challenger on the same holdout)
-    /// and writes the report. Nothing is registered if training fails or is stopped.
+    /// Trains, decides promotion (champion/challenger on the same holdout), registers the version
+    /// with its decision and the run's settings in one transaction, then writes the report and
+    /// records its path (best effort). Nothing is registered if training fails or is stopped.
     public func train(
         algorithms: [Algorithm]? = nil, tune: Bool = true, shouldStop: StopCheck? = nil, now: Date = Date()
     ) throws -> (TrainingDecision, TrainingResult, TrainingDataset) {
@@ -87,7 +88,8 @@ extension App {
         encoder.outputFormatting = [.sortedKeys]
         func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try encoder.encode(v), as: UTF8.self) }
         let trainEntries = result.trainRows.map { data.entryDays[$0] }
-        let version = try store.registerModel(NewModelVersion(
+        // The version, its decision and the run's settings in one transaction (all or none).
+        let version = try store.registerTrainedModel(NewModelVersion(
             algorithm: result.chosen.rawValue, hyperparameters: result.hyperparameters.jsonString(),
             featureSchemaHash: data.schemaHash,
             dataStart: trainEntries.min().map { Day(number: Int32($0)).iso },
@@ -96,8 +98,10 @@ extension App {
             libraryVersions: try json(result.libraryVersions), cvMetrics: try json(result.evaluations),
             holdoutMetrics: try json(result.holdout), artifact: [UInt8](result.model),
             importance: try result.importance.map(json)
-        ))
-        if promoted { try store.promote(version, reason: reason) } else { try store.reject(version, reason: reason) }
+        ), decision: promoted ? .promote(reason: reason) : .reject(reason: reason), settings: [
+            "last_training_label_change": String(data.labelChange),
+            "last_training_at": SignalStoreTime.iso(now),
+        ])
 
         var decision = TrainingDecision(
             version: version, algorithm: result.chosen.rawValue, promoted: promoted, reason: reason,
@@ -108,14 +112,13 @@ extension App {
             version: version, createdAt: now, dataset: data, result: result, decision: decision,
             stability: stability, previousVersion: previousImportance == nil ? nil : production?.version
         )
+        // After the commit: the model is registered whatever happens to the report.
         do {
             decision.reportPath = try report.write(to: config.reportsDir)
             try store.setReportPath(version, decision.reportPath!)
         } catch {
             decision.reportPath = nil // the model is registered; a report folder problem is not fatal
         }
-        try store.setSetting("last_training_label_change", String(data.labelChange))
-        try store.setSetting("last_training_at", SignalStoreTime.iso(now))
         return (decision, result, data)
     }
 
