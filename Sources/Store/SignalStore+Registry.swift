@@ -107,12 +107,14 @@ extension SignalStore {
     public func registerTrainedModel(_ m: NewModelVersion, decision: ModelDecision, settings: [String: String]) throws(StoreError) -> Int {
         try write("registering a trained model version") { db in
             let version = try Self.insertVersion(m, db)
+            CrashPoint.reach("train.register.after-insert")
             switch decision {
             case .promote(let reason): try Self.makeProduction(version, reason: reason, db)
             case .reject(let reason):
                 try db.execute(sql: "UPDATE model_versions SET status = 'rejected', decision_reason = ? WHERE version = ?", arguments: [reason, version])
             }
             try Self.upsertSettings(settings, db)
+            CrashPoint.reach("train.register.before-commit")
             return version
         }
     }

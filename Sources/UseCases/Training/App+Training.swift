@@ -40,6 +40,7 @@ extension App {
         algorithms: [Algorithm]? = nil, tune: Bool = true, shouldStop: StopCheck? = nil, now: Date = Date()
     ) throws -> (TrainingDecision, TrainingResult, TrainingDataset) {
         let data = try trainingDataset()
+        CrashPoint.reach("train.after-dataset")
         guard data.labels.count >= 50 else {
             throw NotEnoughData(description: "only \(data.labels.count) labeled signals have features; training needs at least 50 (import or backfill more history)")
         }
@@ -88,6 +89,7 @@ extension App {
         encoder.outputFormatting = [.sortedKeys]
         func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try encoder.encode(v), as: UTF8.self) }
         let trainEntries = result.trainRows.map { data.entryDays[$0] }
+        CrashPoint.reach("train.before-register")
         // The version, its decision and the run's settings in one transaction (all or none).
         let version = try store.registerTrainedModel(NewModelVersion(
             algorithm: result.chosen.rawValue, hyperparameters: result.hyperparameters.jsonString(),
@@ -102,6 +104,7 @@ extension App {
             "last_training_label_change": String(data.labelChange),
             "last_training_at": SignalStoreTime.iso(now),
         ])
+        CrashPoint.reach("train.after-register")
 
         var decision = TrainingDecision(
             version: version, algorithm: result.chosen.rawValue, promoted: promoted, reason: reason,
@@ -115,7 +118,9 @@ extension App {
         // After the commit: the model is registered whatever happens to the report.
         do {
             decision.reportPath = try report.write(to: config.reportsDir)
+            CrashPoint.reach("train.after-report")
             try store.setReportPath(version, decision.reportPath!)
+            CrashPoint.reach("train.after-report-path")
         } catch {
             decision.reportPath = nil // the model is registered; a report folder problem is not fatal
         }
