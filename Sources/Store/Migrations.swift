@@ -173,7 +173,7 @@ enum Migrations {
             try db.execute(sql: "CREATE INDEX outcomes_change_seq ON outcomes(status, change_seq)")
         }
         migrator.registerMigration("v4-blended-probability") { db in
-            // The production model's probability blended with the online model's (SPEC §8).
+            // The production model's probability blended with the online model's (README.md, "Online model").
             try db.execute(sql: "ALTER TABLE predictions ADD COLUMN blended_probability REAL")
         }
         migrator.registerMigration("v5-dirty-inputs") { db in
@@ -211,6 +211,30 @@ enum Migrations {
                 CREATE TRIGGER signals_dirty_update AFTER UPDATE ON signals BEGIN \(markSignal) END;
                 """)
         }
+        migrator.registerMigration("v6-one-production-model") { db in
+            try oneProductionModel(db)
+        }
         return migrator
+    }
+
+    /// At most one production version, enforced by a partial unique index. Older stores could
+    /// hold two production rows (a crash between separate writes, or a race): the highest
+    /// version stays production and every other is retired as a demotion would leave it (its
+    /// open promotion period closed), with the reason appended to its `decision_reason`.
+    static func oneProductionModel(_ db: Database) throws {
+        let production = try Int.fetchAll(db, sql: "SELECT version FROM model_versions WHERE status = 'production' ORDER BY version DESC")
+        if let kept = production.first {
+            let now = SignalStore.timestamp()
+            for version in production.dropFirst() {
+                let why = "retired by the store upgrade (migration v6-one-production-model): v\(kept) was production too and the highest version stays production"
+                try db.execute(sql: """
+                    UPDATE model_versions SET status = 'retired',
+                        decision_reason = CASE WHEN decision_reason IS NULL OR decision_reason = '' THEN ? ELSE decision_reason || '; ' || ? END
+                    WHERE version = ?
+                    """, arguments: [why, why, version])
+                try db.execute(sql: "UPDATE promotions SET demoted_at = ? WHERE version = ? AND demoted_at IS NULL", arguments: [now, version])
+            }
+        }
+        try db.execute(sql: "CREATE UNIQUE INDEX model_versions_one_production ON model_versions(status) WHERE status = 'production'")
     }
 }

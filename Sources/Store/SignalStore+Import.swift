@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import TradingDomain
 
-/// Upserting writes for the importers (SPEC §2): re-importing the same data changes nothing.
+/// Upserting writes for the importers (README.md, "Importing"): re-importing the same data changes nothing.
 extension SignalStore {
     public func upsertBars(_ rows: [BarInput.Row]) throws(StoreError) -> WriteCount {
         try write("importing bars") { db in try Self.upsertBars(rows, in: db) }
@@ -45,6 +45,7 @@ extension SignalStore {
         for name in Set(rows.map(\.symbol)) {
             try symbol.execute(arguments: [name, name.hasPrefix("^") ? 1 : 0, now])
         }
+        CrashPoint.reach("import.rows-written") // a testing aid: the import's transaction is open
         return count
     }
 
@@ -75,6 +76,7 @@ extension SignalStore {
                 ])
                 if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
             }
+            CrashPoint.reach("import.rows-written") // a testing aid: the import's transaction is open
             return count
         }
     }

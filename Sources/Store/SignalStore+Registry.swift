@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// A registered model version (SPEC §5.5) without its artifact bytes.
+/// A registered model version (a `model_versions` row, docs/SCHEMA.md) without its artifact bytes.
 public struct ModelVersionRecord: Codable, Sendable, Equatable {
     public var version: Int
     public var algorithm: String
@@ -77,28 +77,71 @@ public struct PromotionRecord: Codable, Sendable, Equatable {
     public var reason: String
 }
 
+/// What a training run decided about the version it registers, with the reason recorded.
+public enum ModelDecision: Sendable, Equatable {
+    /// The version becomes production; the current production is retired.
+    case promote(reason: String)
+    /// The version is kept as a rejected candidate; production is unchanged.
+    case reject(reason: String)
+}
+
 /// The model registry: every trained version, its artifact and SHA-256, and promotion history.
-/// Promotion, rejection and rollback are each one transaction, so production is never half-set.
+/// Registration with its decision, promotion and rollback are each one transaction, so a version
+/// is never half-registered and production is never half-set; a partial unique index
+/// (`model_versions_one_production`, docs/SCHEMA.md) makes two production versions impossible.
 extension SignalStore {
     public static func sha256(_ bytes: [UInt8]) -> String {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Stores a new version as a candidate; returns its version number.
+    /// Stores a new version as a candidate, without a decision; returns its version number.
+    /// A training run registers through `registerTrainedModel` instead.
     public func registerModel(_ m: NewModelVersion) throws(StoreError) -> Int {
-        try write("registering a model version") { db in
-            try db.execute(sql: """
-                INSERT INTO model_versions (algorithm, hyperparameters, feature_schema_hash, data_start, data_end,
-                    n_train, n_holdout, seed, library_versions, cv_metrics, holdout_metrics, artifact, artifact_sha256,
-                    status, report_path, created_at, importance)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'candidate', ?, ?, ?)
-                """, arguments: [
-                    m.algorithm, m.hyperparameters, m.featureSchemaHash, m.dataStart, m.dataEnd, m.nTrain, m.nHoldout,
-                    m.seed, m.libraryVersions, m.cvMetrics, m.holdoutMetrics, Data(m.artifact), Self.sha256(m.artifact),
-                    m.reportPath, Self.timestamp(), m.importance,
-                ])
-            return Int(db.lastInsertedRowID)
+        try write("registering a model version") { db in try Self.insertVersion(m, db) }
+    }
+
+    /// Registers a trained version with its decision and the training run's `settings`, all in
+    /// one transaction: afterwards the version is either absent or present with its decision
+    /// (production, the previous production retired and its promotion period closed; or rejected
+    /// with the reason) and the settings written. Returns the version number.
+    public func registerTrainedModel(_ m: NewModelVersion, decision: ModelDecision, settings: [String: String]) throws(StoreError) -> Int {
+        try write("registering a trained model version") { db in
+            let version = try Self.insertVersion(m, db)
+            CrashPoint.reach("train.register.after-insert")
+            switch decision {
+            case .promote(let reason): try Self.makeProduction(version, reason: reason, db)
+            case .reject(let reason):
+                try db.execute(sql: "UPDATE model_versions SET status = 'rejected', decision_reason = ? WHERE version = ?", arguments: [reason, version])
+            }
+            try Self.upsertSettings(settings, db)
+            CrashPoint.reach("train.register.before-commit")
+            return version
         }
+    }
+
+    static func insertVersion(_ m: NewModelVersion, _ db: Database) throws -> Int {
+        try db.execute(sql: """
+            INSERT INTO model_versions (algorithm, hyperparameters, feature_schema_hash, data_start, data_end,
+                n_train, n_holdout, seed, library_versions, cv_metrics, holdout_metrics, artifact, artifact_sha256,
+                status, report_path, created_at, importance)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'candidate', ?, ?, ?)
+            """, arguments: [
+                m.algorithm, m.hyperparameters, m.featureSchemaHash, m.dataStart, m.dataEnd, m.nTrain, m.nHoldout,
+                m.seed, m.libraryVersions, m.cvMetrics, m.holdoutMetrics, Data(m.artifact), Self.sha256(m.artifact),
+                m.reportPath, Self.timestamp(), m.importance,
+            ])
+        return Int(db.lastInsertedRowID)
+    }
+
+    /// Inside a write: makes `version` production, retiring the current one and closing its
+    /// promotion period, and opens a new period with `reason`. The retirement comes first, so the
+    /// one-production index never sees two.
+    static func makeProduction(_ version: Int, reason: String, _ db: Database) throws {
+        let now = Self.timestamp()
+        try db.execute(sql: "UPDATE promotions SET demoted_at = ? WHERE demoted_at IS NULL", arguments: [now])
+        try db.execute(sql: "UPDATE model_versions SET status = 'retired' WHERE status = 'production' AND version != ?", arguments: [version])
+        try db.execute(sql: "UPDATE model_versions SET status = 'production', decision_reason = ? WHERE version = ?", arguments: [reason, version])
+        try db.execute(sql: "INSERT INTO promotions (version, promoted_at, reason) VALUES (?, ?, ?)", arguments: [version, now, reason])
     }
 
     static let versionColumns = """
@@ -131,25 +174,38 @@ extension SignalStore {
     }
 
     public func modelVersion(_ version: Int) throws(StoreError) -> ModelVersionRecord {
-        let found = try read("reading model version \(version)") { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.versionColumns) FROM model_versions WHERE version = ?", arguments: [version]).map(Self.record)
-        }
+        let found = try read("reading model version \(version)") { db in try Self.modelVersion(version, db) }
         guard let found else { throw StoreError(.notFound, "there is no model version \(version)") }
         return found
     }
 
+    static func modelVersion(_ version: Int, _ db: Database) throws -> ModelVersionRecord? {
+        try Row.fetchOne(db, sql: "SELECT \(Self.versionColumns) FROM model_versions WHERE version = ?", arguments: [version]).map(Self.record)
+    }
+
+    /// The production version, or nil. Two production rows cannot exist (the unique index
+    /// forbids them); should a store somehow hold two, this fails rather than pick one.
     public func productionModel() throws(StoreError) -> ModelVersionRecord? {
-        try read("reading the production model") { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.versionColumns) FROM model_versions WHERE status = 'production' ORDER BY version DESC LIMIT 1").map(Self.record)
+        try read("reading the production model") { db in try Self.productionModel(db) }
+    }
+
+    static func productionModel(_ db: Database) throws -> ModelVersionRecord? {
+        let rows = try Row.fetchAll(db, sql: "SELECT \(Self.versionColumns) FROM model_versions WHERE status = 'production' ORDER BY version").map(Self.record)
+        guard rows.count <= 1 else {
+            throw StoreError(.integrity, "the store holds \(rows.count) production model versions (\(rows.map { "v\($0.version)" }.joined(separator: ", "))); there must be at most one")
         }
+        return rows.first
     }
 
     /// The artifact bytes of `version`, refused when they do not match the stored SHA-256.
     public func artifact(_ version: Int) throws(StoreError) -> [UInt8] {
-        let row = try read("reading the artifact of model version \(version)") { db in
-            try Row.fetchOne(db, sql: "SELECT artifact, artifact_sha256 FROM model_versions WHERE version = ?", arguments: [version])
+        try read("reading the artifact of model version \(version)") { db in try Self.artifact(version, db) }
+    }
+
+    static func artifact(_ version: Int, _ db: Database) throws -> [UInt8] {
+        guard let row = try Row.fetchOne(db, sql: "SELECT artifact, artifact_sha256 FROM model_versions WHERE version = ?", arguments: [version]) else {
+            throw StoreError(.notFound, "there is no model version \(version)")
         }
-        guard let row else { throw StoreError(.notFound, "there is no model version \(version)") }
         let bytes = [UInt8](row[0] as Data)
         let expected: String = row[1]
         let actual = Self.sha256(bytes)
@@ -159,43 +215,38 @@ extension SignalStore {
         return bytes
     }
 
-    /// Makes `version` production, retiring the current one, and records why.
+    /// Makes `version` production, retiring the current one, and records why: one transaction,
+    /// which checks inside it that the version exists.
     public func promote(_ version: Int, reason: String) throws(StoreError) {
-        _ = try modelVersion(version)
         try write("promoting model version \(version)") { db in
-            let now = Self.timestamp()
-            try db.execute(sql: "UPDATE promotions SET demoted_at = ? WHERE demoted_at IS NULL", arguments: [now])
-            try db.execute(sql: "UPDATE model_versions SET status = 'retired' WHERE status = 'production' AND version != ?", arguments: [version])
-            try db.execute(sql: "UPDATE model_versions SET status = 'production', decision_reason = ? WHERE version = ?", arguments: [reason, version])
-            try db.execute(sql: "INSERT INTO promotions (version, promoted_at, reason) VALUES (?, ?, ?)", arguments: [version, now, reason])
-        }
-    }
-
-    /// Keeps `version` as a rejected candidate with the reason.
-    public func reject(_ version: Int, reason: String) throws(StoreError) {
-        try write("rejecting model version \(version)") { db in
-            try db.execute(sql: "UPDATE model_versions SET status = 'rejected', decision_reason = ? WHERE version = ?", arguments: [reason, version])
+            guard try Self.modelVersion(version, db) != nil else { throw StoreError(.notFound, "there is no model version \(version)") }
+            try Self.makeProduction(version, reason: reason, db)
         }
     }
 
     public func promotionHistory() throws(StoreError) -> [PromotionRecord] {
-        try read("reading promotion history") { db in
-            try Row.fetchAll(db, sql: "SELECT version, promoted_at, demoted_at, reason FROM promotions ORDER BY id").map {
-                PromotionRecord(version: $0[0], promotedAt: $0[1], demotedAt: $0[2], reason: $0[3])
-            }
+        try read("reading promotion history") { db in try Self.promotionHistory(db) }
+    }
+
+    static func promotionHistory(_ db: Database) throws -> [PromotionRecord] {
+        try Row.fetchAll(db, sql: "SELECT version, promoted_at, demoted_at, reason FROM promotions ORDER BY id").map {
+            PromotionRecord(version: $0[0], promotedAt: $0[1], demotedAt: $0[2], reason: $0[3])
         }
     }
 
-    /// Restores the version that was production before the current one. Returns (from, to).
+    /// Restores the version that was production before the current one, in one transaction that
+    /// reads the current production, the history and the previous artifact's checksum. Returns
+    /// (from, to).
     public func rollback() throws(StoreError) -> (from: Int, to: Int) {
-        guard let current = try productionModel() else { throw StoreError(.notFound, "there is no production model to roll back") }
-        let history = try promotionHistory()
-        guard let previous = history.reversed().first(where: { $0.version != current.version }) else {
-            throw StoreError(.notFound, "model version \(current.version) is the only version ever in production; nothing to roll back to")
+        try write("rolling back the production model") { db in
+            guard let current = try Self.productionModel(db) else { throw StoreError(.notFound, "there is no production model to roll back") }
+            guard let previous = try Self.promotionHistory(db).reversed().first(where: { $0.version != current.version }) else {
+                throw StoreError(.notFound, "model version \(current.version) is the only version ever in production; nothing to roll back to")
+            }
+            _ = try Self.artifact(previous.version, db) // never restore an artifact that fails its checksum
+            try Self.makeProduction(previous.version, reason: "rollback from v\(current.version)", db)
+            return (current.version, previous.version)
         }
-        _ = try artifact(previous.version) // never restore an artifact that fails its checksum
-        try promote(previous.version, reason: "rollback from v\(current.version)")
-        return (current.version, previous.version)
     }
 }
 
@@ -290,13 +341,6 @@ extension SignalStore {
         }
     }
 
-    /// Signal ids that have a prediction from `version`.
-    public func scoredSignalIds(version: Int) throws(StoreError) -> Set<String> {
-        try read("reading predictions") { db in
-            Set(try String.fetchAll(db, sql: "SELECT signal_id FROM predictions WHERE model_version = ?", arguments: [version]))
-        }
-    }
-
     /// The latest prediction per signal: (signal id, version, probability, scored at).
     public func latestPredictions() throws(StoreError) -> [(signalId: String, version: Int, probability: Double, scoredAt: String)] {
         try read("reading predictions") { db in
@@ -368,10 +412,12 @@ extension SignalStore {
 
     /// Writes several settings in one transaction (all or none).
     public func setSettings(_ values: [String: String]) throws(StoreError) {
-        try write("writing settings") { db in
-            for (key, value) in values.sorted(by: { $0.key < $1.key }) {
-                try db.execute(sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", arguments: [key, value])
-            }
+        try write("writing settings") { db in try Self.upsertSettings(values, db) }
+    }
+
+    static func upsertSettings(_ values: [String: String], _ db: Database) throws {
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+            try db.execute(sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", arguments: [key, value])
         }
     }
 

@@ -17,7 +17,8 @@ public struct App: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "improvementd")
     ) throws -> App {
-        var config = try Configuration.load(path: configPath, environment: environment)
+        // The crash hook's variable is a testing aid (Store's `CrashPoint`), not a configuration key.
+        var config = try Configuration.load(path: configPath, environment: environment.filter { $0.key != CrashPoint.variable })
         if let databaseOverride { config.database = databaseOverride }
         let store = try SignalStore(path: config.database)
         return App(config: config, store: store, logger: logger)

@@ -10,11 +10,19 @@ import Testing
         return try SignalStore(path: dir.appendingPathComponent("s.sqlite").path)
     }
 
-    func version(_ store: SignalStore, _ bytes: [UInt8]) throws -> Int {
-        try store.registerModel(NewModelVersion(
+    func newVersion(_ bytes: [UInt8]) -> NewModelVersion {
+        NewModelVersion(
             algorithm: "gb", hyperparameters: "{}", featureSchemaHash: "h", dataStart: "2020-01-01", dataEnd: "2024-01-01",
             nTrain: 10, nHoldout: 3, seed: 42, libraryVersions: "{}", cvMetrics: "{}", holdoutMetrics: "{\"auc\":0.55}", artifact: bytes
-        ))
+        )
+    }
+
+    func version(_ store: SignalStore, _ bytes: [UInt8]) throws -> Int {
+        try store.registerModel(newVersion(bytes))
+    }
+
+    func productionCount(_ s: SignalStore) throws -> Int? {
+        try s.read("") { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM model_versions WHERE status = 'production'") }
     }
 
     @Test func sha256MatchesAKnownVector() {
@@ -35,10 +43,9 @@ import Testing
         let s = try store()
         let v1 = try version(s, [1])
         let v2 = try version(s, [2])
-        let v3 = try version(s, [3])
         try s.promote(v1, reason: "first model")
         try s.promote(v2, reason: "beats v1")
-        try s.reject(v3, reason: "worse than v2")
+        let v3 = try s.registerTrainedModel(newVersion([3]), decision: .reject(reason: "worse than v2"), settings: [:])
         #expect(try s.productionModel()?.version == v2)
         #expect(try s.modelVersion(v1).status == "retired")
         #expect(try s.modelVersion(v3).status == "rejected")
@@ -49,8 +56,82 @@ import Testing
         #expect(history.map(\.version) == [v1, v2, v1])
         #expect(history.dropLast().allSatisfy { $0.demotedAt != nil } && history.last?.demotedAt == nil)
         // Only one production row at any time.
-        let n = try s.read("") { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM model_versions WHERE status = 'production'") }
-        #expect(n == 1)
+        #expect(try productionCount(s) == 1)
+    }
+
+    @Test func aTrainedVersionIsRegisteredWithItsDecisionAndSettings() throws {
+        let s = try store()
+        let v1 = try s.registerTrainedModel(newVersion([1]), decision: .promote(reason: "first model"), settings: ["last_training_at": "t1", "k": "1"])
+        #expect(try s.productionModel()?.version == v1)
+        #expect(try s.modelVersion(v1).decisionReason == "first model")
+        #expect(try s.setting("last_training_at") == "t1" && s.setting("k") == "1")
+
+        let v2 = try s.registerTrainedModel(newVersion([2]), decision: .promote(reason: "beats v1"), settings: ["last_training_at": "t2"])
+        #expect(try s.productionModel()?.version == v2)
+        #expect(try s.modelVersion(v1).status == "retired")
+        let history = try s.promotionHistory()
+        #expect(history.map(\.version) == [v1, v2] && history[0].demotedAt != nil && history[1].demotedAt == nil)
+        #expect(try s.setting("last_training_at") == "t2")
+
+        let v3 = try s.registerTrainedModel(newVersion([3]), decision: .reject(reason: "worse than v2"), settings: ["last_training_at": "t3"])
+        let rejected = try s.modelVersion(v3)
+        #expect(rejected.status == "rejected" && rejected.decisionReason == "worse than v2")
+        #expect(try s.productionModel()?.version == v2)
+        #expect(try s.promotionHistory().count == 2)
+        #expect(try s.setting("last_training_at") == "t3")
+        #expect(try productionCount(s) == 1)
+    }
+
+    /// A failure at the last step (the settings) leaves no trace of the version or its promotion.
+    @Test func aFailedRegistrationWritesNothing() throws {
+        let s = try store()
+        let v1 = try s.registerTrainedModel(newVersion([1]), decision: .promote(reason: "first model"), settings: ["last_training_at": "t1"])
+        try s.pool.write { try $0.execute(sql: "CREATE TRIGGER refuse BEFORE UPDATE ON settings BEGIN SELECT RAISE(ABORT, 'settings refused'); END") }
+        let error = try #require(throws: StoreError.self) {
+            try s.registerTrainedModel(newVersion([2]), decision: .promote(reason: "beats v1"), settings: ["last_training_at": "t2"])
+        }
+        #expect(error.message.contains("settings refused"))
+        #expect(try s.modelVersions().map(\.version) == [v1])
+        #expect(try s.productionModel()?.version == v1)
+        let history = try s.promotionHistory()
+        #expect(history.count == 1 && history[0].demotedAt == nil)
+        #expect(try s.setting("last_training_at") == "t1")
+    }
+
+    @Test func aSecondProductionRowIsRefusedByTheIndex() throws {
+        let s = try store()
+        let v1 = try version(s, [1]), v2 = try version(s, [2])
+        try s.promote(v1, reason: "first model")
+        let error = try #require(throws: DatabaseError.self) {
+            try s.pool.write { try $0.execute(sql: "UPDATE model_versions SET status = 'production' WHERE version = ?", arguments: [v2]) }
+        }
+        #expect(error.resultCode == .SQLITE_CONSTRAINT)
+        #expect(error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE)
+        #expect(try s.productionModel()?.version == v1)
+        #expect(try s.modelVersion(v2).status == "candidate")
+    }
+
+    @Test func promoteChecksTheVersionInsideItsWrite() throws {
+        let s = try store()
+        let v1 = try version(s, [1])
+        try s.promote(v1, reason: "first model")
+        let error = try #require(throws: StoreError.self) { try s.promote(v1 + 7, reason: "by hand") }
+        #expect(error.code == .notFound && error.message.contains("no model version \(v1 + 7)"))
+        #expect(try s.productionModel()?.version == v1)
+        #expect(try s.promotionHistory().count == 1 && s.promotionHistory()[0].demotedAt == nil)
+    }
+
+    /// Without the index (dropped here by hand), a second production row makes the read fail
+    /// naming both versions rather than pick one.
+    @Test func productionModelFailsLoudlyOnTwoProductionRows() throws {
+        let s = try store()
+        let v1 = try version(s, [1]), v2 = try version(s, [2])
+        try s.pool.write { db in
+            try db.execute(sql: "DROP INDEX model_versions_one_production")
+            try db.execute(sql: "UPDATE model_versions SET status = 'production'")
+        }
+        let error = try #require(throws: StoreError.self) { try s.productionModel() }
+        #expect(error.code == .integrity && error.message.contains("v\(v1), v\(v2)"))
     }
 
     @Test func rollbackRefusesACorruptPreviousArtifact() throws {

@@ -28,42 +28,6 @@ import Testing
         #expect(err.contains("nothing was written"))
     }
 
-    /// A kill -9 at any moment of a large import leaves the store consistent and all-or-nothing.
-    @Test func killedMidImportLeavesTheStoreConsistent() throws {
-        let dir = TestSupport.scratch()
-        let bars = dir.appendingPathComponent("bars")
-        try FileManager.default.createDirectory(at: bars, withIntermediateDirectories: true)
-        let files = try FileManager.default.contentsOfDirectory(atPath: TestSupport.ohlcv).filter { $0.hasSuffix(".csv") && !$0.hasPrefix("^") }.sorted()
-        for i in 0..<120 {
-            try FileManager.default.copyItem(atPath: TestSupport.ohlcv + "/" + files[i % files.count], toPath: bars.appendingPathComponent(String(format: "S%03d.csv", i)).path)
-        }
-        let db = dir.appendingPathComponent("s.sqlite").path
-        _ = try TestSupport.run(["import", "bars", TestSupport.ohlcv + "/^NSEI.csv", "--db", db])
-        let before = try SignalStore(path: db).rowCounts()["price_bars"]!
-        let linesPerFile = try files.map { try String(contentsOfFile: TestSupport.ohlcv + "/" + $0, encoding: .utf8).split(separator: "\n").count - 1 }
-        let whole = (0..<120).reduce(0) { $0 + linesPerFile[$1 % files.count] }
-        for delay in [300_000, 900_000, 1_800_000] as [useconds_t] {
-            let process = Process()
-            process.executableURL = TestSupport.binary
-            process.arguments = ["import", "bars", bars.path, "--db", db]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(delay)
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            let store = try SignalStore(path: db)
-            #expect(try store.read("") { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
-            let n = try store.rowCounts()["price_bars"]!
-            // Either the whole import committed or none of it.
-            #expect(n == before || n == before + whole, "\(n) bars after kill -9 at \(delay) us")
-        }
-        // Uninterrupted, the same import commits every bar.
-        let (code, _, err) = try TestSupport.run(["import", "bars", bars.path, "--db", db])
-        #expect(code == 0, "\(err)")
-        #expect(try SignalStore(path: db).rowCounts()["price_bars"]! == before + whole)
-    }
-
     @Test func helpExitsZeroAndListsTheCommands() throws {
         let (code, out, _) = try TestSupport.run(["--help"])
         #expect(code == 0)

@@ -33,12 +33,14 @@ extension App {
         return c
     }
 
-    /// Trains, registers a version, decides promotion (champion/challenger on the same holdout)
-    /// and writes the report. Nothing is registered if training fails or is stopped.
+    /// Trains, decides promotion (champion/challenger on the same holdout), registers the version
+    /// with its decision and the run's settings in one transaction, then writes the report and
+    /// records its path (best effort). Nothing is registered if training fails or is stopped.
     public func train(
         algorithms: [Algorithm]? = nil, tune: Bool = true, shouldStop: StopCheck? = nil, now: Date = Date()
     ) throws -> (TrainingDecision, TrainingResult, TrainingDataset) {
         let data = try trainingDataset()
+        CrashPoint.reach("train.after-dataset")
         guard data.labels.count >= 50 else {
             throw NotEnoughData(description: "only \(data.labels.count) labeled signals have features; training needs at least 50 (import or backfill more history)")
         }
@@ -87,7 +89,9 @@ extension App {
         encoder.outputFormatting = [.sortedKeys]
         func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try encoder.encode(v), as: UTF8.self) }
         let trainEntries = result.trainRows.map { data.entryDays[$0] }
-        let version = try store.registerModel(NewModelVersion(
+        CrashPoint.reach("train.before-register")
+        // The version, its decision and the run's settings in one transaction (all or none).
+        let version = try store.registerTrainedModel(NewModelVersion(
             algorithm: result.chosen.rawValue, hyperparameters: result.hyperparameters.jsonString(),
             featureSchemaHash: data.schemaHash,
             dataStart: trainEntries.min().map { Day(number: Int32($0)).iso },
@@ -96,8 +100,11 @@ extension App {
             libraryVersions: try json(result.libraryVersions), cvMetrics: try json(result.evaluations),
             holdoutMetrics: try json(result.holdout), artifact: [UInt8](result.model),
             importance: try result.importance.map(json)
-        ))
-        if promoted { try store.promote(version, reason: reason) } else { try store.reject(version, reason: reason) }
+        ), decision: promoted ? .promote(reason: reason) : .reject(reason: reason), settings: [
+            "last_training_label_change": String(data.labelChange),
+            "last_training_at": SignalStoreTime.iso(now),
+        ])
+        CrashPoint.reach("train.after-register")
 
         var decision = TrainingDecision(
             version: version, algorithm: result.chosen.rawValue, promoted: promoted, reason: reason,
@@ -108,14 +115,15 @@ extension App {
             version: version, createdAt: now, dataset: data, result: result, decision: decision,
             stability: stability, previousVersion: previousImportance == nil ? nil : production?.version
         )
+        // After the commit: the model is registered whatever happens to the report.
         do {
             decision.reportPath = try report.write(to: config.reportsDir)
+            CrashPoint.reach("train.after-report")
             try store.setReportPath(version, decision.reportPath!)
+            CrashPoint.reach("train.after-report-path")
         } catch {
             decision.reportPath = nil // the model is registered; a report folder problem is not fatal
         }
-        try store.setSetting("last_training_label_change", String(data.labelChange))
-        try store.setSetting("last_training_at", SignalStoreTime.iso(now))
         return (decision, result, data)
     }
 
