@@ -18,7 +18,7 @@ public struct App: Sendable {
         logger: Logger = Logger(label: "improvementd")
     ) throws -> App {
         // The crash hook's variable is a testing aid (Store's `CrashPoint`), not a configuration key.
-        var config = try Configuration.load(path: configPath, environment: environment.filter { $0.key != CrashPoint.variable })
+        var config = try Configuration.load(path: configPath, environment: environment)
         if let databaseOverride { config.database = databaseOverride }
         let store = try SignalStore(path: config.database)
         return App(config: config, store: store, logger: logger)

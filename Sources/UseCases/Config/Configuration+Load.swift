@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import Yams
 
 extension Configuration {
@@ -28,7 +29,8 @@ extension Configuration {
                 tree = try known(mapping, source: path, sources: &sources)
             }
         }
-        for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix(environmentPrefix) {
+        for (name, value) in environment.sorted(by: { $0.key < $1.key })
+        where name.hasPrefix(environmentPrefix) && !toolVariables.contains(name) {
             let raw = name.dropFirst(environmentPrefix.count).lowercased()
             guard let key = knownKeys.first(where: { $0.replacingOccurrences(of: ".", with: "_") == raw }) else {
                 throw ConfigurationError(source: "environment", key: name, reason: "no such configuration key (known: \(knownKeys.joined(separator: ", ")))")
@@ -50,6 +52,11 @@ extension Configuration {
     }
 
     static let environmentPrefix = "IMPROVEMENTD_"
+
+    /// `IMPROVEMENTD_` variables that are not configuration keys: the crash points of the kill
+    /// tests (docs/TESTING.md) and the Python interpreter of the export test. They are ignored
+    /// here so a test run (or a SIGHUP reload under one) is not refused as an unknown key.
+    static let toolVariables: Set<String> = [CrashPoint.variable, "IMPROVEMENTD_PYTHON"]
 
     /// `mapping` (a file's top level) with every key checked against ``knownKeys``; records each
     /// key's source. An empty section (`training:` with every key commented out) reads as none.
