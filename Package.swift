@@ -30,10 +30,12 @@ let package = Package(
 
         // Pure Swift: bars, signals, CSV validation, outcome labels, features, strategies.
         .target(name: "TradingDomain", swiftSettings: swiftSettings),
-        // Classifiers (the only target importing the C ML modules), metrics, validation, tuning.
+        // Pure Swift: metrics of a scored sample (holdout, CV fold, evaluation window), grades.
+        .target(name: "ModelMetrics", swiftSettings: swiftSettings),
+        // Classifiers (the only target importing the C ML modules), validation, tuning.
         .target(
             name: "Learning",
-            dependencies: ["CXGBoost", "CLibSVM", "CLibLinear", "COpenBLAS"],
+            dependencies: ["ModelMetrics", "CXGBoost", "CLibSVM", "CLibLinear", "COpenBLAS"],
             swiftSettings: swiftSettings
         ),
         // The SQLite store: migrations, records, registry.
@@ -62,7 +64,7 @@ let package = Package(
         .target(
             name: "UseCases",
             dependencies: [
-                "TradingDomain", "Learning", "Store", "Daemon",
+                "TradingDomain", "ModelMetrics", "Learning", "Store", "Daemon",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
@@ -72,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "improvementd",
             dependencies: [
-                "UseCases", "Learning", "Store", "TradingDomain",
+                "UseCases", "Learning", "ModelMetrics", "Store", "TradingDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,13 +93,14 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LearningTests", dependencies: ["Learning"], swiftSettings: swiftSettings),
+        .testTarget(name: "ModelMetricsTests", dependencies: ["ModelMetrics"], swiftSettings: swiftSettings),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "ModelMetrics"], swiftSettings: swiftSettings),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swiftSettings),
         .testTarget(
             name: "UseCasesTests",
             dependencies: [
-                "UseCases", "improvementd", "Store", "Learning", "TradingDomain", "Daemon",
+                "UseCases", "improvementd", "Store", "Learning", "ModelMetrics", "TradingDomain", "Daemon",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

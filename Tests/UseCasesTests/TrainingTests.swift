@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import UseCases
 import Learning
+import ModelMetrics
 import Store
 import TradingDomain
 

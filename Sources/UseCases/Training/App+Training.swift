@@ -1,5 +1,6 @@
 import Foundation
 import Learning
+import ModelMetrics
 import Store
 import TradingDomain
 
