@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "TradingDomain", swiftSettings: swiftSettings),
         // Pure Swift: metrics of a scored sample (holdout, CV fold, evaluation window), grades.
         .target(name: "ModelMetrics", swiftSettings: swiftSettings),
+        // Pure Swift: the retrain triggers and the one retrain decision.
+        .target(name: "Policy", dependencies: ["ModelMetrics"], swiftSettings: swiftSettings),
         // Classifiers (the only target importing the C ML modules), validation, tuning.
         .target(
             name: "Learning",
@@ -42,7 +44,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "TradingDomain",
+                "TradingDomain", "ModelMetrics",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The SQLite C API GRDB links, for the one bulk insert that binds values directly.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -50,7 +52,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Daemon plumbing: pure schedule maths and triggers, journald logging, sd_notify, lock.
+        // Daemon plumbing: scheduler service, pure schedule maths, journald logging, sd_notify, lock, memory.
         .target(
             name: "Daemon",
             dependencies: [
@@ -64,7 +66,7 @@ let package = Package(
         .target(
             name: "UseCases",
             dependencies: [
-                "TradingDomain", "ModelMetrics", "Learning", "Store", "Daemon",
+                "TradingDomain", "ModelMetrics", "Policy", "Learning", "Store", "Daemon",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
@@ -74,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "improvementd",
             dependencies: [
-                "UseCases", "Learning", "ModelMetrics", "Store", "TradingDomain",
+                "UseCases", "Learning", "ModelMetrics", "Policy", "Store", "TradingDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -94,13 +96,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ModelMetricsTests", dependencies: ["ModelMetrics"], swiftSettings: swiftSettings),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "ModelMetrics"], swiftSettings: swiftSettings),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "ModelMetrics"], swiftSettings: swiftSettings),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon"], swiftSettings: swiftSettings),
-        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swiftSettings),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "ModelMetrics"], swiftSettings: swiftSettings),
         .testTarget(
             name: "UseCasesTests",
             dependencies: [
-                "UseCases", "improvementd", "Store", "Learning", "ModelMetrics", "TradingDomain", "Daemon",
+                "UseCases", "improvementd", "Store", "Learning", "ModelMetrics", "Policy", "TradingDomain", "Daemon",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

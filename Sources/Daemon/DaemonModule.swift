@@ -1,2 +1,2 @@
-/// Daemon plumbing: schedule maths, retrain triggers, journal logging, sd_notify, the instance lock.
+/// Daemon plumbing: schedule maths, the scheduler service, journal logging, sd_notify, the instance lock.
 public enum DaemonModule {}
