@@ -105,7 +105,7 @@ public indirect enum RetrainReason: Hashable, Sendable, CustomStringConvertible,
     case monthly(fired: [TriggerName])
     /// The monthly full retrain, skipped: no signal labeled since the last training run.
     case monthlyNothingNew
-    /// `decided`, after which training could not run.
+    /// The first reason retrained, then training could not run for the second.
     case trainingSkipped(RetrainReason, TrainingSkip)
 
     /// Why a retrain is skipped when nothing was labeled since the last training run.
