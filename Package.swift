@@ -30,17 +30,21 @@ let package = Package(
 
         // Pure Swift: bars, signals, CSV validation, outcome labels, features, strategies.
         .target(name: "TradingDomain", swiftSettings: swiftSettings),
-        // Classifiers (the only target importing the C ML modules), metrics, validation, tuning.
+        // Pure Swift: metrics of a scored sample (holdout, CV fold, evaluation window), grades.
+        .target(name: "ModelMetrics", swiftSettings: swiftSettings),
+        // Pure Swift: the retrain triggers and the one retrain decision.
+        .target(name: "Policy", dependencies: ["ModelMetrics"], swiftSettings: swiftSettings),
+        // Classifiers (the only target importing the C ML modules), validation, tuning.
         .target(
             name: "Learning",
-            dependencies: ["CXGBoost", "CLibSVM", "CLibLinear", "COpenBLAS"],
+            dependencies: ["ModelMetrics", "CXGBoost", "CLibSVM", "CLibLinear", "COpenBLAS"],
             swiftSettings: swiftSettings
         ),
         // The SQLite store: migrations, records, registry.
         .target(
             name: "Store",
             dependencies: [
-                "TradingDomain",
+                "TradingDomain", "ModelMetrics",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The SQLite C API GRDB links, for the one bulk insert that binds values directly.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -48,7 +52,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Daemon plumbing: pure schedule maths and triggers, journald logging, sd_notify, lock.
+        // Daemon plumbing: scheduler service, pure schedule maths, journald logging, sd_notify, lock, memory.
         .target(
             name: "Daemon",
             dependencies: [
@@ -62,7 +66,7 @@ let package = Package(
         .target(
             name: "UseCases",
             dependencies: [
-                "TradingDomain", "Learning", "Store", "Daemon",
+                "TradingDomain", "ModelMetrics", "Policy", "Learning", "Store", "Daemon",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
@@ -72,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "improvementd",
             dependencies: [
-                "UseCases", "Learning", "Store", "TradingDomain",
+                "UseCases", "Learning", "ModelMetrics", "Policy", "Store", "TradingDomain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,13 +95,15 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LearningTests", dependencies: ["Learning"], swiftSettings: swiftSettings),
+        .testTarget(name: "ModelMetricsTests", dependencies: ["ModelMetrics"], swiftSettings: swiftSettings),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "ModelMetrics"], swiftSettings: swiftSettings),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "ModelMetrics"], swiftSettings: swiftSettings),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon"], swiftSettings: swiftSettings),
-        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swiftSettings),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "ModelMetrics"], swiftSettings: swiftSettings),
         .testTarget(
             name: "UseCasesTests",
             dependencies: [
-                "UseCases", "improvementd", "Store", "Learning", "TradingDomain", "Daemon",
+                "UseCases", "improvementd", "Store", "Learning", "ModelMetrics", "Policy", "TradingDomain", "Daemon",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ModelMetrics
 
 /// What `improvementd status` shows: row counts, date ranges per symbol, the production model.
 public struct StoreStatus: Codable, Sendable {
@@ -36,8 +37,9 @@ extension SignalStore {
                 SELECT version, algorithm, created_at, holdout_metrics FROM model_versions
                 WHERE status = 'production' ORDER BY version DESC LIMIT 1
                 """) {
-                let metrics = (try? JSONSerialization.jsonObject(with: Data((row[3] as String).utf8)) as? [String: Any]) ?? [:]
-                production = .init(version: row[0], algorithm: row[1], createdAt: row[2], holdoutAUC: metrics["auc"] as? Double)
+                // Stored by the training run as encoded `Metrics`; unreadable metrics show no AUC.
+                let metrics = try? Metrics(json: row[3] as String)
+                production = .init(version: row[0], algorithm: row[1], createdAt: row[2], holdoutAUC: metrics?.auc)
             }
             var labels: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: """

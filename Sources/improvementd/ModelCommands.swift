@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import UseCases
 import Learning
+import ModelMetrics
 import Store
 
 /// `improvementd train [--algorithms gb,rf,lr,svm,nn] [--no-tune]`.

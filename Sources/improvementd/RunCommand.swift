@@ -145,7 +145,7 @@ enum OnceReport {
             let value = t.value.map { String(format: "%.4f", $0) } ?? "n/a"
             Swift.print("  \(t.name.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) value \(value.padding(toLength: 9, withPad: " ", startingAt: 0)) threshold \(String(format: "%g", t.threshold).padding(toLength: 6, withPad: " ", startingAt: 0)) n \(String(t.n).padding(toLength: 5, withPad: " ", startingAt: 0)) \(t.fired ? "FIRED" : "-")\(t.trusted ? "" : " (not trusted: n < min_signals)")")
         }
-        Swift.print("decision #\(decision.id): \(decision.action.uppercased()) — \(decision.reason)")
+        Swift.print("decision #\(decision.id): \(decision.action.rawValue.uppercased()) — \(decision.reason)")
         if let t = decision.training {
             Swift.print(ModelTable.render(t.models, chosen: t.algorithm))
             Swift.print(String(format: "training: v%d %@, holdout AUC %.4f, grade %@", t.version, t.algorithm, t.candidateAUC, t.grade))

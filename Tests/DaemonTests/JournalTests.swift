@@ -107,25 +107,6 @@ struct JournalFieldTests {
         #expect(line == "2026-11-25T18:30:00Z info trigger=accuracy,schedule m\n")
     }
 
-    @Test func decisionMetadataFromATriggerReport() {
-        let report = TriggerConfig().evaluate(TriggerInputs(
-            predictions: predictions(n: 100, correct: 55), holdoutCombinedScore: nil, daysSinceFullRetrain: 31,
-            labeledSinceLastTraining: 0
-        ))
-        let m = report.logMetadata
-        let fields = JournalFields.build(level: .notice, message: "decision", metadata: m, label: "l", file: "f", function: "g", line: 1)
-        let d = dict(fields)
-        #expect(d["DECISION"] == "skipped")
-        #expect(d["REASON"] == TriggerAction.nothingNew)
-        #expect(fields.filter { $0.name == "TRIGGER" }.map(\.value) == ["accuracy", "schedule"])
-        #expect(d["ACCURACY_VALUE"] == "0.5500")
-        #expect(d["DEGRADATION_VALUE"] == "none")
-        #expect(d["N"] == "100")
-        #expect(d["MESSAGE_ID"] == JournalEvent.decision.messageID)
-        let line = StderrLogHandler.format(date: instant("2026-11-25T18:30:00Z"), level: .notice, metadata: m, message: "decision")
-        #expect(line.contains(" decision=skipped ") && line.contains(" trigger=accuracy,schedule "))
-    }
-
     @Test func handlerMergesMetadataAndSends() {
         let sent = Recorder<[String: String]>()
         var handler = JournalLogHandler(label: "t", metadataProvider: nil) { fields in

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Learning
+import ModelMetrics
 
 /// One conformance suite for all five classifiers (STYLE rule 5, scikit-learn's check_estimator).
 @Suite struct ClassifierConformanceTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Learning
+import ModelMetrics
 
 /// The online model (SPEC §8): SGD logistic regression, prequential evaluation, blend weight.
 @Suite struct OnlineTests {

@@ -4,6 +4,7 @@ import GRDB
 import Synchronization
 import Testing
 @testable import UseCases
+import Policy
 import Store
 import TradingDomain
 
@@ -96,7 +97,7 @@ import TradingDomain
         let app = try TestSupport.realApp(environment: TestSupport.quickTraining)
         try app.store.pool.write { try $0.execute(sql: "UPDATE outcomes SET outcome = 0 WHERE status = 'labeled'") }
         let d = try app.checkAndRetrain(job: "monthly", full: true, now: Date())
-        #expect(d.action == "skipped" && d.reason.contains("cannot train a model yet"), "\(d.reason)")
+        #expect(d.action == .skipped && d.reason.description.contains("cannot train a model yet"), "\(d.reason)")
         #expect(try app.store.modelVersions().isEmpty)
         let stored = try app.store.read("") { try Row.fetchOne($0, sql: "SELECT action, reason FROM decisions WHERE id = ?", arguments: [d.id]) }
         #expect(stored?[0] as String? == "skipped")

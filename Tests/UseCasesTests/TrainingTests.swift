@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 @testable import UseCases
+import Policy
 import Learning
+import ModelMetrics
 import Store
 import TradingDomain
 
@@ -139,7 +141,7 @@ import TradingDomain
         // and replaces the model that cannot score the new schema.
         let (daily, check) = try app.runOnce()
         #expect(daily.scoring.note?.contains("refuses to score") == true)
-        #expect(check.action == "retrain" && check.reason.contains("feature schema changed"))
+        #expect(check.action == .retrain && check.reason.description.contains("feature schema changed"))
         let t = try #require(check.training)
         #expect(t.promoted && t.reason.contains("cannot score the current schema"))
         #expect(try app.predict().modelVersion == t.version)

@@ -1,3 +1,5 @@
+import ModelMetrics
+
 /// Per-feature importances of a fitted model, for the training report (SPEC §5.7).
 public struct FeatureImportanceReport: Codable, Sendable, Equatable {
     /// Column names, in column order; every array below follows it.

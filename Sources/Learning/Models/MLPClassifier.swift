@@ -1,5 +1,6 @@
 import COpenBLAS
 import Foundation
+import ModelMetrics
 
 /// The learned weights of an MLP plus the preprocessing it expects; also its native export.
 struct MLPWeights: Codable, Equatable {

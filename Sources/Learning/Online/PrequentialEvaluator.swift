@@ -1,4 +1,5 @@
 import Foundation
+import ModelMetrics
 
 /// Runs labeled examples through an `OnlineLogisticModel` test-then-train: each example is
 /// first predicted, the prediction recorded, and only then learned from.

@@ -1,4 +1,5 @@
 import Foundation
+import ModelMetrics
 
 /// What a training run does; every field has a default.
 public struct TrainingConfiguration: Codable, Sendable, Equatable {

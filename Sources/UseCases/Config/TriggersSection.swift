@@ -1,4 +1,5 @@
 import Foundation
+import Policy
 
 /// `triggers:`: the evaluation window and the thresholds of the retrain triggers (README.md,
 /// "The daemon").
@@ -17,6 +18,14 @@ public struct TriggersSection: Sendable, Equatable, Codable {
     public var minSignals = 50
 
     public init() {}
+
+    /// The retrain policy's thresholds.
+    public var thresholds: TriggerThresholds {
+        TriggerThresholds(
+            accuracy: accuracy, successRate: successRate, degradation: degradation,
+            scheduleDays: Double(scheduleDays), minSignals: minSignals
+        )
+    }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case evaluationWindowDays = "evaluation_window_days", accuracy, successRate = "success_rate", degradation

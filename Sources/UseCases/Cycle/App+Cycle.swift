@@ -1,20 +1,23 @@
-import Daemon
 import Foundation
 import Learning
 import Logging
+import ModelMetrics
+import Policy
 import Store
 import TradingDomain
 
-/// One trigger check and what came of it: a row of `decisions` and one log record (SPEC §7).
-public struct CycleDecision: Codable, Sendable {
+/// One trigger check and what came of it: a row of `decisions` and one log record
+/// (README.md, "The daemon").
+public struct CycleDecision: Encodable, Sendable {
     public var id: Int
     public var job: String
     public var decidedAt: String
     public var evaluation: EvaluationReport
     public var triggers: TriggerReport
-    /// none, retrain or skipped.
-    public var action: String
-    public var reason: String
+    /// none, retrain or skipped (encoded as that word).
+    public var action: RetrainAction
+    /// Why (encoded as its text).
+    public var reason: RetrainReason
     /// e.g. "promoted v3" or "kept v2: ...".
     public var result: String?
     public var modelVersion: Int?
@@ -32,13 +35,6 @@ public struct DailyReport: Codable, Sendable {
 }
 
 extension App {
-    public var triggerConfig: TriggerConfig {
-        TriggerConfig(
-            accuracy: config.triggers.accuracy, successRate: config.triggers.successRate,
-            degradation: config.triggers.degradation, scheduleDays: Double(config.triggers.scheduleDays), minSignals: config.triggers.minSignals
-        )
-    }
-
     /// The daily job: import the inbox and the trading database, label, update the online model,
     /// score, evaluate.
     public func daily(now: Date) throws -> DailyReport {
@@ -71,45 +67,22 @@ extension App {
     public func checkAndRetrain(job: String, full: Bool, now: Date, evaluation given: EvaluationReport? = nil, shouldStop: StopCheck? = nil) throws -> CycleDecision {
         let evaluation = try given ?? evaluate(now: now)
         let production = try store.productionModel()
-        let holdoutScore = production.flatMap { p in
-            (try? JSONSerialization.jsonObject(with: Data(p.holdoutMetrics.utf8)) as? [String: Any])?["combinedScore"] as? Double
-        }
         let lastTraining = try store.setting("last_training_at").flatMap { ISO8601DateFormatter().date(from: $0) }
-        let days = lastTraining.map { now.timeIntervalSince($0) / 86400 }
-        let inputs = TriggerInputs(
-            predictions: evaluation.predictions, holdoutCombinedScore: holdoutScore,
-            daysSinceFullRetrain: days, labeledSinceLastTraining: try labeledSinceLastTraining()
-        )
-        let triggers = triggerConfig.evaluate(inputs)
-        var action = triggers.action.name
-        var reason: String
-        switch triggers.action {
-        case .none: reason = "no trusted trigger fired"
-        case .retrain: reason = "fired: " + triggers.firedTriggers.map(\.rawValue).joined(separator: ", ")
-        case .skipped(let why): reason = "fired: \(triggers.firedTriggers.map(\.rawValue).joined(separator: ", ")); skipped, \(why)"
-        }
-        var shouldTrain = triggers.action == .retrain
         let currentSchema = try computeFeatures().schemaHash
-        if let production, production.featureSchemaHash != currentSchema {
-            shouldTrain = true
-            action = "retrain"
-            reason = "the feature schema changed (\(production.featureSchemaHash) → \(currentSchema)): production v\(production.version) cannot score the current features" + (triggers.firedTriggers.isEmpty ? "" : "; fired: " + triggers.firedTriggers.map(\.rawValue).joined(separator: ", "))
-        } else if full {
-            if inputs.labeledSinceLastTraining > 0 {
-                shouldTrain = true
-                action = "retrain"
-                reason = "monthly full retrain" + (triggers.firedTriggers.isEmpty ? "" : "; fired: " + triggers.firedTriggers.map(\.rawValue).joined(separator: ", "))
-            } else {
-                shouldTrain = false
-                action = "skipped"
-                reason = "monthly full retrain skipped, \(TriggerAction.nothingNew)"
-            }
-        }
+        var decided = RetrainPolicy(thresholds: config.triggers.thresholds).decide(
+            window: evaluation.predictions,
+            productionHoldoutScore: production.flatMap { App.holdoutMetrics($0)?.combinedScore },
+            schemaChange: production.flatMap { p in
+                p.featureSchemaHash == currentSchema ? nil : SchemaChange(from: p.featureSchemaHash, to: currentSchema, productionVersion: p.version)
+            },
+            full: full, labeledSinceLastTraining: try labeledSinceLastTraining(),
+            daysSinceLastRetrain: lastTraining.map { now.timeIntervalSince($0) / 86400 }
+        )
         var result: String?
         var training: TrainingDecision?
         var version = production?.version
-        if shouldTrain {
-            logger.info("retrain started", metadata: ["event": "retrain", "job": "\(job)", "reason": "\(reason)"])
+        if decided.retrains {
+            logger.info("retrain started", metadata: ["event": "retrain", "job": "\(job)", "reason": "\(decided.reason)"])
             do {
                 let (decision, _, _) = try train(shouldStop: shouldStop, now: now)
                 training = decision
@@ -117,24 +90,25 @@ extension App {
                 result = decision.promoted ? "promoted v\(decision.version)" : "kept v\(production?.version ?? 0): candidate v\(decision.version) rejected, \(decision.reason)"
                 _ = try predict(now: now)
             } catch let error as NotEnoughData {
-                action = "skipped"
-                reason += "; \(error.description)"
+                decided = decided.skipped(.notEnoughData(error.description))
                 result = production.map { "kept v\($0.version)" }
             } catch let error as LearningError where [.singleClass, .tooFewRows, .insufficientData].contains(error.code) {
                 // The data cannot train a model yet (one outcome only, too few rows after the
                 // purge): a state to report, not a failure of the job.
-                action = "skipped"
-                reason += "; the labeled signals cannot train a model yet: \(error.message)"
+                decided = decided.skipped(.untrainable(error.message))
                 result = production.map { "kept v\($0.version)" }
             }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let triggersJSON = String(decoding: try encoder.encode(triggers), as: UTF8.self)
-        let id = try store.insertDecision(job: job, triggers: triggersJSON, action: action, reason: reason, result: result, modelVersion: version, at: now)
+        let triggersJSON = String(decoding: try encoder.encode(decided.report), as: UTF8.self)
+        let id = try store.insertDecision(
+            job: job, triggers: triggersJSON, action: decided.action.rawValue, reason: decided.reason.description,
+            result: result, modelVersion: version, at: now
+        )
         let decision = CycleDecision(
-            id: id, job: job, decidedAt: SignalStoreTime.iso(now), evaluation: evaluation, triggers: triggers,
-            action: action, reason: reason, result: result, modelVersion: version, training: training
+            id: id, job: job, decidedAt: SignalStoreTime.iso(now), evaluation: evaluation, triggers: decided.report,
+            action: decided.action, reason: decided.reason, result: result, modelVersion: version, training: training
         )
         log(decision)
         return decision

@@ -1,10 +1,11 @@
-import Daemon
 import Foundation
 import Learning
+import ModelMetrics
+import Policy
 import Store
 import TradingDomain
 
-/// The production model measured on recently labeled signals (SPEC §6 daily evaluation).
+/// The production model measured on recently labeled signals (the daily evaluation, README.md "The daemon").
 public struct EvaluationReport: Codable, Sendable {
     public var modelVersion: Int?
     public var windowStart: String
@@ -13,7 +14,7 @@ public struct EvaluationReport: Codable, Sendable {
     public var labeledInWindow: Int
     /// Those the production model did not train on (entry after its training data), the n of the triggers.
     public var predictions: [WindowPrediction]
-    public var metrics: WindowMetrics?
+    public var metrics: Metrics?
     /// Success rate of every signal labeled in the window (with or without a model).
     public var successRate: Double?
 }
@@ -68,7 +69,7 @@ extension App {
                 guard let p = stored[s.id] ?? probabilities[s.id], let label = outcomes[s.id]?.label else { continue }
                 report.predictions.append(WindowPrediction(probability: p, label: label == 1))
             }
-            report.metrics = WindowMetrics.compute(report.predictions)
+            report.metrics = Metrics(window: report.predictions)
         }
         let m = report.metrics
         let encoder = JSONEncoder()

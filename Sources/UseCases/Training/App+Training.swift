@@ -1,5 +1,6 @@
 import Foundation
 import Learning
+import ModelMetrics
 import Store
 import TradingDomain
 
@@ -127,8 +128,9 @@ extension App {
         return (decision, result, data)
     }
 
-    static func decodeAUC(_ json: String) -> Double? {
-        (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["auc"] as? Double
+    /// The holdout metrics stored with a version (encoded `Metrics`); nil when unreadable.
+    public static func holdoutMetrics(_ record: ModelVersionRecord) -> Metrics? {
+        try? Metrics(json: record.holdoutMetrics)
     }
 }
 
@@ -143,5 +145,5 @@ public enum SignalStoreTime {
 
 extension App {
     /// The holdout AUC recorded for a version.
-    public static func holdoutAUC(_ record: ModelVersionRecord) -> Double? { decodeAUC(record.holdoutMetrics) }
+    public static func holdoutAUC(_ record: ModelVersionRecord) -> Double? { holdoutMetrics(record)?.auc }
 }

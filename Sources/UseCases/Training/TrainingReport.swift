@@ -1,5 +1,6 @@
 import Foundation
 import Learning
+import ModelMetrics
 import TradingDomain
 
 /// The training report of SPEC §5.7, written as `training_report_YYYYMMDD_HHMMSS.txt` and `.json`.

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import Daemon
+import ModelMetrics
+@testable import Policy
 
 /// `n` predictions, all labeled `label`, of which `correct` are predicted right at 0.5.
 func predictions(n: Int, correct: Int, label: Bool = true) -> [WindowPrediction] {
@@ -22,16 +23,17 @@ func perfect(n: Int, successes: Int) -> [WindowPrediction] {
 
 @Suite("Window metrics")
 struct WindowMetricsTests {
-    @Test func aucWithTies() {
+    @Test func aucWithTies() throws {
         let p = [
             WindowPrediction(probability: 0.8, label: true), WindowPrediction(probability: 0.8, label: false),
             WindowPrediction(probability: 0.3, label: false), WindowPrediction(probability: 0.9, label: true),
         ]
-        #expect(WindowMetrics.auc(p) == 0.875)
-        #expect(WindowMetrics.auc([.init(probability: 0.5, label: true), .init(probability: 0.5, label: false)]) == 0.5)
-        #expect(WindowMetrics.auc(perfect(n: 10, successes: 4)) == 1)
-        #expect(WindowMetrics.auc(perfect(n: 10, successes: 4).map { .init(probability: 1 - $0.probability, label: $0.label) }) == 0)
-        #expect(WindowMetrics.auc(perfect(n: 10, successes: 10)) == 0.5)  // one class
+        func auc(_ p: [WindowPrediction]) throws -> Double { try #require(Metrics(window: p)).auc }
+        #expect(try auc(p) == 0.875)
+        #expect(try auc([.init(probability: 0.5, label: true), .init(probability: 0.5, label: false)]) == 0.5)
+        #expect(try auc(perfect(n: 10, successes: 4)) == 1)
+        #expect(try auc(perfect(n: 10, successes: 4).map { .init(probability: 1 - $0.probability, label: $0.label) }) == 0)
+        #expect(try auc(perfect(n: 10, successes: 10)) == 0.5)  // one class
     }
 
     @Test func confusionMetrics() throws {
@@ -40,38 +42,33 @@ struct WindowMetricsTests {
             .init(probability: 0.9, label: true), .init(probability: 0.6, label: true), .init(probability: 0.5, label: false),
             .init(probability: 0.4, label: true), .init(probability: 0.2, label: false), .init(probability: 0.1, label: false),
         ]
-        let m = try #require(WindowMetrics.compute(p))
-        #expect(m.n == 6)
+        let m = try #require(Metrics(window: p))
+        #expect(m.count == 6)
         #expect(m.accuracy == 4.0 / 6)
         #expect(m.precision == 2.0 / 3)
         #expect(m.recall == 2.0 / 3)
         #expect(abs(m.f1 - 2.0 / 3) < 1e-12)
-        #expect(m.successRate == 0.5)
+        #expect(m.baseRate == 0.5)
         #expect(abs(m.auc - 8.0 / 9) < 1e-12)
         #expect(abs(m.combinedScore - (4.0 / 6 + 8.0 / 9 + 2.0 / 3 + 2.0 / 3 + 2.0 / 3) / 5) < 1e-12)
-        #expect(WindowMetrics.compute([]) == nil)
+        #expect(Metrics(window: []) == nil)
         // Nothing predicted positive: precision 0, F1 0.
-        let none = try #require(WindowMetrics.compute([.init(probability: 0.1, label: true)]))
+        let none = try #require(Metrics(window: [.init(probability: 0.1, label: true)]))
         #expect(none.precision == 0 && none.recall == 0 && none.f1 == 0 && none.auc == 0.5)
     }
 }
 
 @Suite("Retrain triggers")
 struct TriggerTests {
-    let config = TriggerConfig()
+    let config = TriggerThresholds()
 
-    func inputs(
-        _ p: [WindowPrediction], holdout: Double? = nil, days: Double? = 1, labeledSince: Int = 10
-    ) -> TriggerInputs {
-        TriggerInputs(predictions: p, holdoutCombinedScore: holdout, daysSinceFullRetrain: days, labeledSinceLastTraining: labeledSince)
+    func inputs(_ p: [WindowPrediction], holdout: Double? = nil, days: Double? = 1) -> TriggerInputs {
+        TriggerInputs(predictions: p, holdoutCombinedScore: holdout, daysSinceFullRetrain: days)
     }
 
     @Test func defaults() throws {
-        #expect(config == TriggerConfig(accuracy: 0.60, successRate: 0.50, degradation: 0.10, scheduleDays: 30, minSignals: 50))
-        try config.validate()
-        let decoded = try JSONDecoder().decode(TriggerConfig.self, from: Data(#"{"min_signals": 20}"#.utf8))
-        #expect(decoded == TriggerConfig(minSignals: 20))
-        #expect(throws: DaemonError.self) { try TriggerConfig(accuracy: 1.5).validate() }
+        #expect(config == TriggerThresholds(accuracy: 0.60, successRate: 0.50, degradation: 0.10, scheduleDays: 30, minSignals: 50))
+        #expect(TriggerThresholds(minSignals: 20).minSignals == 20 && TriggerThresholds(minSignals: 20).accuracy == 0.60)
     }
 
     @Test("accuracy 0.599 fires, 0.600 does not", arguments: [(599, true), (600, false), (601, false), (1, true)])
@@ -82,7 +79,6 @@ struct TriggerTests {
         #expect(acc.trusted && acc.n == 1000 && acc.threshold == 0.60)
         #expect(acc.fired == fires)
         #expect(r.firedTriggers.contains(.accuracy) == fires)
-        #expect(r.action == (fires ? .retrain : .none))
     }
 
     @Test func accuracyExactlyAtThresholdWithSmallN() throws {
@@ -105,7 +101,7 @@ struct TriggerTests {
     func degradationEdge(drop: Double, fires: Bool) throws {
         // A window whose combined score S is not a round number; holdout H with (H - S) / H = drop.
         let window = predictions(n: 100, correct: 77) + perfect(n: 100, successes: 30)
-        let s = try #require(WindowMetrics.compute(window)).combinedScore
+        let s = try #require(Metrics(window: window)).combinedScore
         let holdout = s / (1 - drop)
         let r = config.evaluate(inputs(window, holdout: holdout))
         let d = try #require(r[.degradation])
@@ -117,7 +113,7 @@ struct TriggerTests {
         // (1 - 0.9) / 1 is 0.09999999999999998 in binary floating point: a 10 % drop must still fire.
         #expect((1.0 - 0.9) / 1.0 < 0.10)
         let window = predictions(n: 100, correct: 100)  // all labels true, all predicted right
-        let m = try #require(WindowMetrics.compute(window))
+        let m = try #require(Metrics(window: window))
         #expect(m.combinedScore == 0.9)  // AUC 0.5 (one class), others 1
         let holdout = 1.0  // S = 0.9 -> drop (1 - 0.9) / 1 = 0.09999999999999998
         let r = config.evaluate(inputs(window, holdout: holdout))
@@ -149,7 +145,6 @@ struct TriggerTests {
         #expect(insufficient.fired == !enough && insufficient.trusted)
         #expect(insufficient.value == Double(n) && insufficient.threshold == 50)
         #expect(r.firedTriggers == (enough ? [.accuracy, .successRate, .degradation] : [.insufficientData]))
-        #expect(r.action == .retrain)
     }
 
     @Test func emptyWindow() throws {
@@ -166,7 +161,6 @@ struct TriggerTests {
         #expect(s.value == days && s.threshold == 30)
         #expect(s.fired == fires)
         #expect(r.firedTriggers == (fires ? [.schedule] : []))
-        #expect(r.action == (fires ? .retrain : .none))
     }
 
     @Test func neverRetrainedFiresSchedule() throws {
@@ -177,23 +171,11 @@ struct TriggerTests {
     @Test func healthyModelDoesNothing() {
         let r = config.evaluate(inputs(perfect(n: 100, successes: 60), holdout: 1, days: 3))
         #expect(r.firedTriggers.isEmpty)
-        #expect(r.action == .none)
         #expect(r.triggers.map(\.name) == TriggerName.allCases)
     }
 
-    @Test func skippedWhenNothingNewLabeled() {
-        let fired = config.evaluate(inputs(predictions(n: 100, correct: 10), labeledSince: 0))
-        #expect(fired.firedTriggers.contains(.accuracy))
-        #expect(fired.action == .skipped(reason: TriggerAction.nothingNew))
-        #expect(fired.action.name == "skipped")
-        // One new label is enough to retrain.
-        #expect(config.evaluate(inputs(predictions(n: 100, correct: 10), labeledSince: 1)).action == .retrain)
-        // Nothing fired and nothing new: plain none.
-        #expect(config.evaluate(inputs(perfect(n: 100, successes: 60), holdout: 1, labeledSince: 0)).action == .none)
-    }
-
     @Test func reportIsCodable() throws {
-        let r = config.evaluate(inputs(predictions(n: 100, correct: 10), holdout: 0.8, days: nil, labeledSince: 0))
+        let r = config.evaluate(inputs(predictions(n: 100, correct: 10), holdout: 0.8, days: nil))
         let data = try JSONEncoder().encode(r)
         #expect(try JSONDecoder().decode(TriggerReport.self, from: data) == r)
         let json = String(decoding: data, as: UTF8.self)

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Learning
+@testable import ModelMetrics
 
 @Suite struct MetricsTests {
     // Hand-computed: at 0.5, TP = 2 (0.9, 0.5), FP = 1 (0.8), FN = 1 (0.3), TN = 2.
@@ -48,7 +48,7 @@ import Testing
         #expect(abs(m.logLoss - expected) < 1e-12)
         #expect(m.logLoss > 34 && m.logLoss < 35)
         #expect(m.precision == 0 && m.recall == 0 && m.f1 == 0 && m.lift == 0)
-        #expect(throws: LearningError.self) { try Metrics(labels: [1], probabilities: []) }
+        #expect(throws: MetricsError.shapeMismatch(labels: 1, probabilities: 0)) { try Metrics(labels: [1], probabilities: []) }
     }
 
     @Test func gradeEdges() {

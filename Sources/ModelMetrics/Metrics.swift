@@ -1,8 +1,9 @@
 import Foundation
 
-/// The grade of a model's combined score (SPEC §5.3): EXCELLENT > 0.80, GOOD 0.70-0.80,
-/// FAIR 0.60-0.70, NEEDS_IMPROVEMENT < 0.60. A score exactly on an edge gets the lower grade
-/// (0.80 is GOOD, 0.70 is FAIR) except that 0.60 itself is FAIR ("< 0.60" needs improvement).
+/// The grade of a model's combined score (README.md, "Training, the registry and scoring"):
+/// EXCELLENT > 0.80, GOOD 0.70-0.80, FAIR 0.60-0.70, NEEDS_IMPROVEMENT < 0.60. A score exactly
+/// on an edge gets the lower grade (0.80 is GOOD, 0.70 is FAIR) except that 0.60 itself is FAIR
+/// ("< 0.60" needs improvement).
 public enum Grade: String, Codable, Sendable, CaseIterable, Comparable {
     case needsImprovement = "NEEDS_IMPROVEMENT"
     case fair = "FAIR"
@@ -22,12 +23,17 @@ public enum Grade: String, Codable, Sendable, CaseIterable, Comparable {
     }
 }
 
-/// Holdout metrics of a binary classifier (SPEC §5.3), all computed from labels and
-/// probabilities at the 0.5 threshold (a probability of exactly 0.5 predicts success).
+/// Metrics of a scored sample of a binary classifier: the holdout, a CV fold or the daemon's
+/// evaluation window, all computed from labels and probabilities at the 0.5 threshold (a
+/// probability of exactly 0.5 predicts success).
 ///
-/// Undefined ratios are 0 (precision with no predicted positives, recall with no positives,
-/// lift with a zero base rate); AUC is 0.5 when only one class is present.
-public struct Metrics: Codable, Sendable, Equatable {
+/// Undefined ratios are 0, as sklearn's `zero_division=0` (precision with no predicted
+/// positives, recall with no positives, F1 when precision + recall is 0, lift with a zero base
+/// rate); AUC is 0.5 when only one class is present (no ranking can be measured).
+///
+/// Stored as JSON in `model_versions.holdout_metrics` and `cv_metrics` under these property
+/// names: renaming one changes the stored format.
+public struct Metrics: Codable, Sendable, Hashable {
     public var count: Int
     public var accuracy: Double
     public var auc: Double
@@ -36,7 +42,7 @@ public struct Metrics: Codable, Sendable, Equatable {
     public var f1: Double
     public var brier: Double
     public var logLoss: Double
-    /// Fraction of successful (label 1) rows.
+    /// Fraction of successful (label 1) rows: the window's success rate.
     public var baseRate: Double
     /// precision / base rate.
     public var lift: Double
@@ -44,10 +50,15 @@ public struct Metrics: Codable, Sendable, Equatable {
     public var combinedScore: Double
     public var grade: Grade
 
+    /// Decodes metrics stored as JSON (`model_versions.holdout_metrics`).
+    public init(json: String) throws {
+        self = try JSONDecoder().decode(Metrics.self, from: Data(json.utf8))
+    }
+
     /// Computes every metric; throws `shapeMismatch` when the arrays differ in length.
     public init(labels: [Int], probabilities: [Double], threshold: Double = 0.5) throws {
         guard labels.count == probabilities.count else {
-            throw LearningError(.shapeMismatch, "\(labels.count) labels but \(probabilities.count) probabilities")
+            throw MetricsError.shapeMismatch(labels: labels.count, probabilities: probabilities.count)
         }
         let n = labels.count
         var tp = 0, fp = 0, tn = 0, fn = 0
@@ -94,7 +105,7 @@ public struct Metrics: Codable, Sendable, Equatable {
     }
 
     /// 1-based ranks, ties sharing their average rank.
-    static func averageRanks(_ values: [Double]) -> [Double] {
+    public static func averageRanks(_ values: [Double]) -> [Double] {
         let order = values.indices.sorted { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
         var ranks = [Double](repeating: 0, count: values.count)
         var i = 0
@@ -106,5 +117,17 @@ public struct Metrics: Codable, Sendable, Equatable {
             i = j + 1
         }
         return ranks
+    }
+}
+
+/// Why metrics could not be computed.
+public enum MetricsError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The label and probability arrays differ in length.
+    case shapeMismatch(labels: Int, probabilities: Int)
+
+    public var description: String {
+        switch self {
+        case .shapeMismatch(let labels, let probabilities): "\(labels) labels but \(probabilities) probabilities"
+        }
     }
 }

@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+@testable import UseCases
+import Learning
+import ModelMetrics
+import Policy
+import Store
+
+/// A version's stored holdout metrics are read back through `Metrics`, and the degradation
+/// trigger compares the window against exactly that combined score.
+@Suite struct HoldoutMetricsTests {
+    @Test func storedHoldoutMetricsFeedTheDegradationTrigger() throws {
+        let app = try TestSupport.realApp(environment: TestSupport.quickTraining)
+        let (decision, result, _) = try app.train(algorithms: [.lr], tune: false)
+        #expect(decision.promoted)
+        let record = try app.store.modelVersion(decision.version)
+        let stored = try #require(App.holdoutMetrics(record))
+        #expect(stored == result.holdout)
+        #expect(App.holdoutAUC(record) == result.holdout.auc)
+        #expect(try app.store.status().production?.holdoutAUC == result.holdout.auc)
+
+        let check = try app.checkAndRetrain(job: "weekly", full: false, now: Date())
+        let window = try #require(check.evaluation.metrics)
+        let degradation = try #require(check.triggers[.degradation])
+        #expect(degradation.value == (stored.combinedScore - window.combinedScore) / stored.combinedScore)
+    }
+}
