@@ -55,6 +55,8 @@ let package = Package(
                 "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // SIGHUP for the reload service (the ServiceGroup traps only the shutdown signals).
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -76,6 +78,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -92,7 +95,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LearningTests", dependencies: ["Learning"], swiftSettings: swiftSettings),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: ["Daemon", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swiftSettings),
         .testTarget(
             name: "UseCasesTests",

@@ -45,7 +45,7 @@ extension App {
         let configuration = trainingConfiguration(algorithms: algorithms, tune: tune)
         let result = try Trainer.train(
             data.x, labels: data.labels, entryDays: data.entryDays, exitDays: data.exitDays,
-            configuration: configuration, shouldStop: shouldStop
+            configuration: configuration, shouldStop: shouldStop.map { announcingFirstSafePoint($0) }
         )
         if shouldStop?() == true { throw LearningError(.cancelled, "training stopped before registration") }
 
@@ -117,6 +117,17 @@ extension App {
         try store.setSetting("last_training_label_change", String(data.labelChange))
         try store.setSetting("last_training_at", SignalStoreTime.iso(now))
         return (decision, result, data)
+    }
+
+    /// `stop`, logging once when training first checks it: from that line on, training is under
+    /// way and a stop request (SIGTERM) is honoured at the next round or trial.
+    private func announcingFirstSafePoint(_ stop: @escaping StopCheck) -> StopCheck {
+        let announced = StopFlag()
+        let logger = logger
+        return {
+            if announced.raise() { logger.info("training under way: stoppable at each round and trial", metadata: ["event": "training_safe_point"]) }
+            return stop()
+        }
     }
 
     static func decodeAUC(_ json: String) -> Double? {
