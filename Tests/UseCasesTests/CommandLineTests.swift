@@ -7,8 +7,108 @@ import Synchronization
 import Testing
 @testable import UseCases
 
-/// The command-line surface of the built binary: the daemon's signals (early SIGTERM, SIGHUP reload).
+/// The command-line surface of the built binary: typed values, nested `models` subcommands,
+/// the model page, and the daemon's signals (early SIGTERM, SIGHUP reload).
 @Suite struct CommandLineTests {
+    // MARK: values and usage errors
+
+    @Test(arguments: [
+        (["import", "nonsense", "x"], "nonsense"),
+        (["export", "outcome", "f.csv"], "outcome"),
+        (["backfill", "--strategy", "momentum", "--strategy", "trend"], "trend"),
+        (["train", "--algorithms", "gb,xgb"], "gb,xgb"),
+        (["models", "show", "three"], "three"),
+        (["models", "promote", "1.5"], "1.5"),
+    ])
+    func badValueIsAUsageError(arguments: [String], value: String) throws {
+        let (code, out, err) = try TestSupport.run(arguments)
+        #expect(code == 2, "\(arguments): \(out) \(err)")
+        #expect(err.contains("The value '\(value)' is invalid"), "\(err)")
+        #expect(err.contains("Usage:"), "\(err)")
+    }
+
+    @Test(arguments: [
+        (["import", "--help"], ["bars", "signals", "symbols", "events", "external"]),
+        (["export", "--help"], ["outcomes", "features", "predictions"]),
+        (["backfill", "--help"], ["momentum", "mean_reversion", "breakout", "breakdown"]),
+        (["train", "--help"], ["gb", "rf", "lr", "svm", "nn"]),
+    ])
+    func helpListsTheValues(arguments: [String], values: [String]) throws {
+        let (code, out, _) = try TestSupport.run(arguments)
+        #expect(code == 0)
+        let flat = out.split(whereSeparator: \.isWhitespace).joined(separator: " ")  // help wraps lines
+        #expect(flat.contains("(values: " + values.joined(separator: ", ") + ")"), "\(out)")
+    }
+
+    @Test func modelsSubcommandsParse() throws {
+        let (code, out, _) = try TestSupport.run(["models", "--help"])
+        #expect(code == 0)
+        for name in ["list", "show", "promote", "rollback", "export"] { #expect(out.contains("  \(name)"), "\(name) missing: \(out)") }
+        let (showCode, showHelp, _) = try TestSupport.run(["models", "show", "--help"])
+        #expect(showCode == 0 && showHelp.contains("<version>") && showHelp.contains("--json"), "\(showHelp)")
+        for bad in [["models"], ["models", "frob"], ["models", "show"], ["models", "export", "1"], ["models", "rollback", "2"], ["models", "list", "x"]] {
+            let (c, _, err) = try TestSupport.run(bad)
+            #expect(c == 2, "\(bad): \(err)")
+        }
+        // A version that does not exist is a failure, not a usage error.
+        let db = TestSupport.scratch().appendingPathComponent("s.sqlite").path
+        let (missing, _, err) = try TestSupport.run(["models", "show", "4", "--db", db])
+        #expect(missing == 1 && err.contains("there is no model version 4"), "\(err)")
+        let (empty, list, _) = try TestSupport.run(["models", "list", "--db", db])
+        #expect(empty == 0 && list.contains("no model versions yet"))
+    }
+
+    /// `--algorithms` takes comma-separated lists, repeated.
+    @Test func algorithmsCommaSeparatedAndRepeated() throws {
+        let app = try TestSupport.realApp(environment: TestSupport.quickTraining)
+        let (code, json, err) = try TestSupport.run(["train", "--algorithms", "lr,rf", "--algorithms", "lr", "--no-tune", "--json", "--db", app.config.database],
+                                                    environment: TestSupport.quickTraining.merging(["IMPROVEMENTD_REPORTS_DIR": TestSupport.scratch().path]) { $1 })
+        #expect(code == 0, "\(err)")
+        let output = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let models = (output["models"] as? [[String: Any]] ?? []).compactMap { $0["algorithm"] as? String }
+        #expect(models.sorted() == ["lr", "rf"], "\(models)")
+    }
+
+    // MARK: the model page
+
+    @Test func modelsShowIsReadableAndJSONIsNested() throws {
+        let app = try TestSupport.realApp(environment: TestSupport.quickTraining)
+        // SVM: its parameters hold an optional (gamma), printed as `default`, never `Optional(...)`.
+        let (decision, _, _) = try app.train(algorithms: [.svm], tune: false)
+        let db = app.config.database
+        let (code, page, err) = try TestSupport.run(["models", "show", "\(decision.version)", "--db", db])
+        #expect(code == 0, "\(err)")
+        #expect(!page.contains("Optional("), "\(page)")
+        #expect(!page.contains("{") && !page.contains("\\\""), "\(page)")
+        for expected in ["model v\(decision.version)", "SVM (svm)", "  gamma = default", "  c = 1.0", "status           production", "holdout metrics",
+                         "  AUC ", "combined score", "hyperparameters", "decision: first model", "promotion history:", "production from "] {
+            #expect(page.contains(expected), "\(expected) missing from\n\(page)")
+        }
+        #expect(page.split(separator: "\n").contains { $0.hasPrefix("  ") && $0.contains(" = ") }, "no key = value line:\n\(page)")
+
+        let (jsonCode, json, _) = try TestSupport.run(["models", "show", "\(decision.version)", "--json", "--db", db])
+        #expect(jsonCode == 0)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(record["version"] as? Int == decision.version)
+        let hyper = try #require(record["hyperparameters"] as? [String: Any])
+        #expect(hyper["algorithm"] as? String == "svm" && hyper["parameters"] is [String: Any])
+        let holdout = try #require(record["holdoutMetrics"] as? [String: Any])
+        #expect(abs((holdout["auc"] as? Double ?? 0) - decision.candidateAUC) < 1e-12)  // JSONSerialization reads doubles loosely
+        #expect(json.contains("\"auc\" : \(decision.candidateAUC)"), "\(json)")  // printed exactly
+        #expect((record["cvMetrics"] as? [Any])?.count == 1)
+        #expect(record["libraryVersions"] is [String: Any])
+
+        let (listCode, listJSON, _) = try TestSupport.run(["models", "list", "--json", "--db", db])
+        #expect(listCode == 0)
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(listJSON.utf8)) as? [[String: Any]])
+        #expect(list.count == 1 && list[0]["holdoutMetrics"] is [String: Any])
+
+        let file = TestSupport.scratch().appendingPathComponent("model.txt").path
+        let (exportCode, exported, _) = try TestSupport.run(["models", "export", "\(decision.version)", file, "--db", db])
+        #expect(exportCode == 0 && exported.contains("wrote v\(decision.version)"))
+        #expect(FileManager.default.fileExists(atPath: file))
+    }
+
     // MARK: the daemon's signals
 
     /// A store whose jobs all ran for their latest periods, and a configuration whose next job
