@@ -59,6 +59,8 @@ let package = Package(
                 "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // SIGHUP for the reload service (the ServiceGroup traps only the shutdown signals).
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -80,6 +82,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -98,7 +101,11 @@ let package = Package(
         .testTarget(name: "ModelMetricsTests", dependencies: ["ModelMetrics"], swiftSettings: swiftSettings),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ModelMetrics"], swiftSettings: swiftSettings),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "ModelMetrics"], swiftSettings: swiftSettings),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: ["Daemon", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ModelMetrics"], swiftSettings: swiftSettings),
         .testTarget(
             name: "UseCasesTests",

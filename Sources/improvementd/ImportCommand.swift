@@ -10,8 +10,8 @@ struct ImportCommand: ParsableCommand {
         discussion: "The whole input is validated first; any bad row refuses it all (exit 3), each reported as FILE:LINE: reason."
     )
 
-    @Argument(help: "bars, signals, symbols, events or external.")
-    var kind: String
+    @Argument(help: "What the files hold.")
+    var kind: ImportKind
 
     @Argument(help: "Files, or folders of .csv files.")
     var paths: [String] = []
@@ -31,10 +31,7 @@ struct ImportCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        guard ImportKind(rawValue: kind) != nil else {
-            throw ValidationError("unknown import kind '\(kind)'; expected one of \(ImportKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        if fromDb != nil, kind != "signals" { throw ValidationError("--from-db is for `import signals` only") }
+        if fromDb != nil, kind != .signals { throw ValidationError("--from-db is for `import signals` only") }
         if paths.isEmpty, fromDb == nil { throw ValidationError("name at least one file or folder to import") }
     }
 
@@ -44,7 +41,7 @@ struct ImportCommand: ParsableCommand {
         if let fromDb {
             report = try TradingDatabaseImporter(store: app.store, timezone: app.config.exchangeTimezone).run(path: fromDb, skipInvalid: skipInvalid, rejectedFile: rejected)
         } else {
-            report = try app.importer.run(ImportKind(rawValue: kind)!, paths: paths, skipInvalid: skipInvalid)
+            report = try app.importer.run(kind, paths: paths, skipInvalid: skipInvalid)
         }
         if json {
             print(try Output.json(report))

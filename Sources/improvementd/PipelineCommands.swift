@@ -29,27 +29,21 @@ struct LabelCommand: ParsableCommand {
     }
 }
 
-/// `improvementd backfill --strategy NAME...`: replay built-in strategies over the bars (SPEC §10).
+/// `improvementd backfill --strategy NAME...`: replay built-in strategies over the bars (README.md, Commands).
 struct BackfillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backfill",
         abstract: "Create historical signals by replaying built-in strategies over the stored bars, then label them."
     )
 
-    @Option(name: .long, parsing: .upToNextOption, help: "momentum, mean_reversion, breakout, breakdown (repeatable; default all).")
-    var strategy: [String] = []
+    @Option(name: .long, parsing: .upToNextOption, help: "A built-in strategy (repeatable; default all).")
+    var strategy: [BuiltInStrategy] = []
 
     @OptionGroup var global: GlobalOptions
 
-    func validate() throws {
-        for s in strategy where BuiltInStrategy(rawValue: s) == nil {
-            throw ValidationError("unknown strategy '\(s)'; expected \(BuiltInStrategy.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-    }
-
     func run() throws {
         let app = try global.app()
-        let chosen = strategy.isEmpty ? BuiltInStrategy.allCases : strategy.compactMap(BuiltInStrategy.init(rawValue:))
+        let chosen = strategy.isEmpty ? BuiltInStrategy.allCases : strategy
         let count = try app.backfill(chosen)
         print("backfill \(chosen.map(\.rawValue).joined(separator: ", ")): \(count.written + count.unchanged) signals, \(count.written) new or changed")
         let labels = try app.label()
@@ -63,24 +57,18 @@ struct BackfillCommand: ParsableCommand {
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "export", abstract: "Write outcomes, features or predictions as CSV.")
 
-    @Argument(help: "outcomes, features or predictions.")
-    var kind: String
+    @Argument(help: "What to write.")
+    var kind: App.ExportKind
 
     @Argument(help: "The CSV file to write.")
     var file: String
 
     @OptionGroup var global: GlobalOptions
 
-    func validate() throws {
-        guard App.ExportKind(rawValue: kind) != nil else {
-            throw ValidationError("unknown export '\(kind)'; expected outcomes, features or predictions")
-        }
-    }
-
     func run() throws {
         let app = try global.app()
-        let n = try app.export(App.ExportKind(rawValue: kind)!, to: file)
-        print("wrote \(n) \(kind) rows to \(file)")
+        let n = try app.export(kind, to: file)
+        print("wrote \(n) \(kind.rawValue) rows to \(file)")
     }
 }
 

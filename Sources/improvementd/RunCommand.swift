@@ -4,10 +4,10 @@ import Foundation
 import UseCases
 import Logging
 import ServiceLifecycle
-import Synchronization
+import UnixSignals
 
-/// `improvementd [run] [--once]`: the daemon, or one cycle by hand (SPEC §6).
-struct RunCommand: ParsableCommand {
+/// `improvementd [run] [--once]`: the daemon, or one cycle by hand (README.md, Running it).
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the daemon (scheduled jobs until SIGTERM), or one cycle with --once."
@@ -21,29 +21,44 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
-        // Catch SIGTERM/SIGINT from the first moment: before the ServiceGroup installs its own
-        // handlers a signal would otherwise kill the process mid-write.
-        let early = EarlySignals()
+    func run() async throws {
+        // First, before the configuration loads and the store opens: trap SIGTERM/SIGINT (and
+        // for the daemon SIGHUP). On Linux, Dispatch installs a catching handler when the
+        // sequences' sources register, so from here on none of them ends the process mid-write;
+        // each is queued until the cycle, the ServiceGroup or the reload service takes it.
+        let shutdownSignals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let hangups: UnixSignalsSequence? = once ? nil : await UnixSignalsSequence(trapping: .sighup)
+        let stop = StopFlag()
+        let (requests, request) = AsyncStream.makeStream(of: Void.self)
+        let listener = Task {
+            for await _ in shutdownSignals {
+                stop.set()
+                request.yield()
+            }
+        }
+        defer { listener.cancel() }
+
         var app = try global.app()
+        let level = Logger.Level(rawValue: app.config.logging.level) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = makeLogHandler(label: label)
-            handler.logLevel = Logger.Level(rawValue: app.config.logging.level) ?? .info
+            handler.logLevel = level
             return handler
         }
         app.logger = Logger(label: "improvementd")
         let lock = try InstanceLock(storePath: app.config.database)
         defer { lock.release() }
-        if once {
-            try runOnce(app, early: early)
+        if let hangups {
+            try await runDaemon(app, stop: stop, shutdownRequests: requests, hangups: hangups)
         } else {
-            try runDaemon(app, early: early)
+            try await runOnce(app, stop: stop)
         }
     }
 
-    func runOnce(_ app: App, early: EarlySignals) throws {
-        let stop = early.flag
-        let (daily, decision) = try app.runOnce(now: Date(), shouldStop: { stop.isSet })
+    /// One cycle on its own thread (it blocks in C for seconds); SIGTERM or SIGINT raises the
+    /// stop flag that training checks at its safe points.
+    func runOnce(_ app: App, stop: StopFlag) async throws {
+        let (daily, decision) = try await CycleRunner.onThread { try app.runOnce(now: Date(), shouldStop: { stop.isSet }) }
         if json {
             print(try Output.json(decision))
             return
@@ -51,31 +66,29 @@ struct RunCommand: ParsableCommand {
         OnceReport.print(daily: daily, decision: decision)
     }
 
-    func runDaemon(_ app: App, early: EarlySignals) throws {
-        if early.flag.isSet { return }
+    /// The scheduler and the SIGHUP reload service in one ServiceGroup, until SIGTERM/SIGINT.
+    func runDaemon(_ app: App, stop: StopFlag, shutdownRequests: AsyncStream<Void>, hangups: UnixSignalsSequence) async throws {
+        // A shutdown signal during start-up: exit before the scheduler can start a job.
+        if stop.isSet {
+            app.logger.notice("shutdown signal during start-up: exiting")
+            return
+        }
         let runner = CycleRunner(app: app)
         let scheduler = SchedulerService(schedule: app.config.schedule.scheduleConfig, runner: runner, logger: app.logger)
+        // SIGHUP: re-read the configuration file; jobs after this use it. Schedule times and the
+        // store path take effect at the next start.
+        let reloads = ReloadService(signals: { hangups }, logger: app.logger) { reload(runner, app: app) }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: scheduler)],
+            services: [
+                .init(service: scheduler),
+                .init(service: reloads),
+                // A signal caught after the check above but before the group listens.
+                .init(service: ShutdownRequestService(requests: shutdownRequests), successTerminationBehavior: .gracefullyShutdownGroup),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: app.logger
         ))
-        // SIGHUP: re-read the configuration file; jobs after this use it. Schedule times and the
-        // store path take effect at the next start.
-        let reloads = Task {
-            for await _ in ReloadSignal.stream() { reload(runner, app: app) }
-        }
-        let done = DispatchSemaphore(value: 0)
-        let failure = Mutex<(any Error)?>(nil)
-        Task {
-            do { try await group.run() } catch { failure.withLock { $0 = error } }
-            done.signal()
-        }
-        // A signal that arrived before the group listened (or any later one) shuts it down.
-        early.onSignal { Task { await group.triggerGracefulShutdown() } }
-        done.wait()
-        reloads.cancel()
-        if let error = failure.withLock({ $0 }) { throw error }
+        try await group.run()
     }
 }
 
@@ -96,61 +109,5 @@ extension RunCommand {
         } catch {
             app.logger.error("configuration reload refused, keeping the running one: \(error)", metadata: ["event": "error"])
         }
-    }
-}
-
-/// SIGTERM/SIGINT caught from process start: raises a flag instead of killing the process, and
-/// calls the handler set later (at once if a signal already came).
-/// (`@unchecked`: the sources are set once in `init` and only kept alive; the handler is locked.)
-final class EarlySignals: @unchecked Sendable {
-    let flag = StopFlag()
-    private let handler = Mutex<(@Sendable () -> Void)?>(nil)
-    private var sources: [any DispatchSourceSignal] = []
-
-    init() {
-        sources = [SIGTERM, SIGINT].map { sig in
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [self] in
-                flag.set()
-                handler.withLock { $0 }?()
-            }
-            source.resume()
-            return source
-        }
-    }
-
-    /// Calls `action` on every later signal, and now if one already arrived.
-    func onSignal(_ action: @escaping @Sendable () -> Void) {
-        handler.withLock { $0 = action }
-        if flag.isSet { action() }
-    }
-}
-
-/// The human-readable result of `--once`.
-enum OnceReport {
-    static func print(daily: DailyReport, decision: CycleDecision) {
-        let l = daily.labels
-        Swift.print("labels: \(l.signals) signals — \(l.success) success, \(l.failure) failure, \(l.pending) pending, \(l.expired) expired (\(l.changed) new or changed)")
-        if !daily.imports.isEmpty { Swift.print("inbox: \(daily.imports.count) file(s) imported") }
-        for e in daily.importErrors { Swift.print("inbox error: \(e)") }
-        if let o = daily.online {
-            Swift.print(String(format: "online model: %d new update(s), %d in all; blend weight of the batch model %.2f (%@)", o.updates, o.totalUpdates, o.blendWeight, o.blendReason) + (o.note.map { "; \($0)" } ?? ""))
-        }
-        if let v = daily.scoring.modelVersion { Swift.print("scoring: model v\(v) scored \(daily.scoring.scored) new signal(s)") }
-        let e = decision.evaluation
-        Swift.print("evaluation window \(e.windowStart) .. \(e.windowEnd): \(e.labeledInWindow) labeled, \(e.predictions.count) unseen by the production model" + (e.successRate.map { String(format: ", success rate %.3f", $0) } ?? ""))
-        Swift.print("triggers:")
-        for t in decision.triggers.triggers {
-            let value = t.value.map { String(format: "%.4f", $0) } ?? "n/a"
-            Swift.print("  \(t.name.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) value \(value.padding(toLength: 9, withPad: " ", startingAt: 0)) threshold \(String(format: "%g", t.threshold).padding(toLength: 6, withPad: " ", startingAt: 0)) n \(String(t.n).padding(toLength: 5, withPad: " ", startingAt: 0)) \(t.fired ? "FIRED" : "-")\(t.trusted ? "" : " (not trusted: n < min_signals)")")
-        }
-        Swift.print("decision #\(decision.id): \(decision.action.rawValue.uppercased()) — \(decision.reason)")
-        if let t = decision.training {
-            Swift.print(ModelTable.render(t.models, chosen: t.algorithm))
-            Swift.print(String(format: "training: v%d %@, holdout AUC %.4f, grade %@", t.version, t.algorithm, t.candidateAUC, t.grade))
-            if let p = t.reportPath { Swift.print("report: \(p)") }
-        }
-        if let r = decision.result { Swift.print("result: \(r)") }
     }
 }

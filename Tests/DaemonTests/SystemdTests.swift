@@ -117,66 +117,84 @@ struct NotifierTests {
     }
 }
 
-/// Tests that set process-wide environment variables read by libsystemd.
-@Suite("sd_notify and sd_watchdog_enabled for real", .serialized)
-struct RealNotifyTests {
+/// The notification socket and the watchdog, from an injected environment: no test changes the
+/// process's environment, which the suites running in parallel and their children share.
+@Suite("sd_notify protocol and watchdog environment")
+struct NotifyEnvironmentTests {
     @Test func watchdogIntervalIsHalfTheTimeout() {
-        setenv("WATCHDOG_USEC", "120000000", 1)
-        setenv("WATCHDOG_PID", "\(getpid())", 1)
-        defer {
-            unsetenv("WATCHDOG_USEC")
-            unsetenv("WATCHDOG_PID")
-        }
-        #expect(Notifier.watchdogInterval() == .seconds(60))
-        setenv("WATCHDOG_PID", "1", 1)  // meant for another process
-        #expect(Notifier.watchdogInterval() == nil)
-        unsetenv("WATCHDOG_USEC")
-        #expect(Notifier.watchdogInterval() == nil)
+        let pid = getpid()
+        #expect(Notifier.watchdogInterval(environment: .init(watchdogUSec: "120000000", watchdogPID: "\(pid)")) == .seconds(60))
+        #expect(Notifier.watchdogInterval(environment: .init(watchdogUSec: "120000000")) == .seconds(60))
+        #expect(Notifier.watchdogInterval(environment: .init(watchdogUSec: "120000000", watchdogPID: "1")) == nil)  // meant for another process
+        #expect(Notifier.watchdogInterval(environment: .init(watchdogPID: "\(pid)")) == nil)
+        #expect(Notifier.watchdogInterval(environment: .init(watchdogUSec: "0")) == nil)
+        #expect(Notifier.watchdogInterval(environment: .init(watchdogUSec: "soon")) == nil)
     }
 
-    @Test func sighupIsDeliveredNotFatal() async throws {
-        let stream = ReloadSignal.stream()
-        var iterator = stream.makeAsyncIterator()
-        // Registration of the dispatch source is asynchronous and an ignored signal sent
-        // before it is lost, so keep sending until one arrives (each would terminate the test
-        // process if SIGHUP were not handled).
-        let sender = Task {
-            while !Task.isCancelled {
-                kill(getpid(), SIGHUP)
-                try? await Task.sleep(for: .milliseconds(20))
-            }
-        }
-        let got: Void? = await iterator.next()
-        sender.cancel()
-        #expect(got != nil)
+    @Test func environmentReadsTheThreeVariables() {
+        let e = NotifyEnvironment(["NOTIFY_SOCKET": "/run/n.sock", "WATCHDOG_USEC": "5", "WATCHDOG_PID": "9", "HOME": "/root"])
+        #expect(e == NotifyEnvironment(socket: "/run/n.sock", watchdogUSec: "5", watchdogPID: "9"))
+        #expect(NotifyEnvironment([:]) == NotifyEnvironment())
     }
 
-    @Test func sdNotifyReachesTheSocket() throws {
+    /// The default is the real process environment, whatever it holds (under systemd or not).
+    @Test func defaultReadsTheProcessEnvironment() {
+        let real = ProcessInfo.processInfo.environment
+        #expect(NotifyEnvironment.process == NotifyEnvironment(socket: real["NOTIFY_SOCKET"], watchdogUSec: real["WATCHDOG_USEC"], watchdogPID: real["WATCHDOG_PID"]))
+        if real["NOTIFY_SOCKET"] == nil {
+            #expect(Notifier().ready() == false)  // no socket: no-op
+        }
+    }
+
+    /// Binds a datagram socket at `path` (a file path, or `@name` for the abstract namespace).
+    func bound(_ path: String) throws -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        try #require(fd >= 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        var bytes = Array(path.utf8)
+        let abstract = bytes.first == UInt8(ascii: "@")
+        if abstract { bytes[0] = 0 }
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (i, byte) in bytes.enumerated() { buffer[i] = byte }
+        }
+        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + (abstract ? 0 : 1))
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        try #require(result == 0)
+        return fd
+    }
+
+    func received(_ fd: Int32) -> String? {
+        var buffer = [UInt8](repeating: 0, count: 512)
+        let n = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+        return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : nil
+    }
+
+    @Test func messagesReachTheSocket() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("notify.sock").path
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        try #require(fd >= 0)
+        let fd = try bound(path)
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            for (i, byte) in path.utf8.enumerated() { buffer[i] = byte }
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        try #require(bound == 0)
-        setenv("NOTIFY_SOCKET", path, 1)
-        defer { unsetenv("NOTIFY_SOCKET") }
+        let notifier = Notifier(environment: .init(socket: path))
+        #expect(notifier.status("next: daily at 2026-11-25T18:30+05:30"))
+        #expect(received(fd) == "STATUS=next: daily at 2026-11-25T18:30+05:30")
+        #expect(notifier.reloading())
+        #expect(received(fd)?.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") == true)
+        #expect(notifier.ready())
+        #expect(received(fd) == "READY=1")
 
-        #expect(Notifier().status("next: daily at 2026-11-25T18:30+05:30"))
-        var buffer = [UInt8](repeating: 0, count: 512)
-        let n = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
-        try #require(n > 0)
-        #expect(String(decoding: buffer[0..<n], as: UTF8.self) == "STATUS=next: daily at 2026-11-25T18:30+05:30")
+        #expect(Notifier(environment: .init()).ready() == false)  // no socket: no-op
+        #expect(Notifier(environment: .init(socket: dir.appendingPathComponent("absent.sock").path)).ready() == false)
+    }
 
-        unsetenv("NOTIFY_SOCKET")
-        #expect(Notifier().ready() == false)  // no socket: no-op
+    @Test func abstractSocketName() throws {
+        let name = "@improvementd-test-\(UUID().uuidString)"
+        let fd = try bound(name)
+        defer { close(fd) }
+        #expect(Notifier(environment: .init(socket: name)).watchdog())
+        #expect(received(fd) == "WATCHDOG=1")
     }
 }

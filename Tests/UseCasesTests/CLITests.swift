@@ -40,7 +40,7 @@ import Testing
     @Test func usageErrorsExitTwo() throws {
         let (code, _, err) = try TestSupport.run(["import", "nonsense", "x"])
         #expect(code == 2)
-        #expect(err.contains("unknown import kind 'nonsense'"))
+        #expect(err.contains("The value 'nonsense' is invalid for '<kind>'"), "\(err)")
         let (code2, _, _) = try TestSupport.run(["no-such-command"])
         #expect(code2 == 2)
     }

@@ -147,9 +147,11 @@ import TradingDomain
         }
         try process.run()
         let deadline = Date().addingTimeInterval(120)
-        while !collected.withLock({ $0.contains("retrain started") }) && Date() < deadline && process.isRunning { usleep(20_000) }
+        // Training logs its first safe point (a stop check) once under way: from then on a
+        // SIGTERM lands mid-training, and is honoured at the next round or trial.
+        while !collected.withLock({ $0.contains("event=training_safe_point") }) && Date() < deadline && process.isRunning { usleep(20_000) }
         #expect(collected.withLock { $0.contains("retrain started") })
-        usleep(300_000)
+        try #require(collected.withLock { $0.contains("event=training_safe_point") }, "\(collected.withLock { $0 })")
         let sent = Date()
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()

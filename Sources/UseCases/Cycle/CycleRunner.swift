@@ -86,8 +86,9 @@ public final class CycleRunner: JobRunner, Sendable {
         }
     }
 
-    /// Runs `body` on a new thread and resumes with its result.
-    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    /// Runs `body` on a new thread (8 MiB stack) and resumes with its result: for work that
+    /// blocks in C for seconds, which must not hold one of the cooperative pool's threads.
+    public static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
@@ -103,5 +104,7 @@ public final class StopFlag: Sendable {
     private let value = Atomic<Bool>(false)
     public init() {}
     public func set() { value.store(true, ordering: .relaxed) }
+    /// Raises the flag; true only for the one call that raised it.
+    public func raise() -> Bool { !value.exchange(true, ordering: .relaxed) }
     public var isSet: Bool { value.load(ordering: .relaxed) }
 }

@@ -48,7 +48,7 @@ extension App {
         let configuration = trainingConfiguration(algorithms: algorithms, tune: tune)
         let result = try Trainer.train(
             data.x, labels: data.labels, entryDays: data.entryDays, exitDays: data.exitDays,
-            configuration: configuration, shouldStop: shouldStop
+            configuration: configuration, shouldStop: shouldStop.map { announcingFirstSafePoint($0) }
         )
         if shouldStop?() == true { throw LearningError(.cancelled, "training stopped before registration") }
 
@@ -126,6 +126,17 @@ extension App {
             decision.reportPath = nil // the model is registered; a report folder problem is not fatal
         }
         return (decision, result, data)
+    }
+
+    /// `stop`, logging once when training first checks it: from that line on, training is under
+    /// way and a stop request (SIGTERM) is honoured at the next round or trial.
+    private func announcingFirstSafePoint(_ stop: @escaping StopCheck) -> StopCheck {
+        let announced = StopFlag()
+        let logger = logger
+        return {
+            if announced.raise() { logger.info("training under way: stoppable at each round and trial", metadata: ["event": "training_safe_point"]) }
+            return stop()
+        }
     }
 
     /// The holdout metrics stored with a version (encoded `Metrics`); nil when unreadable.

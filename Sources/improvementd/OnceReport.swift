@@ -1,0 +1,30 @@
+import Foundation
+import UseCases
+
+/// The human-readable result of `--once`.
+enum OnceReport {
+    static func print(daily: DailyReport, decision: CycleDecision) {
+        let l = daily.labels
+        Swift.print("labels: \(l.signals) signals — \(l.success) success, \(l.failure) failure, \(l.pending) pending, \(l.expired) expired (\(l.changed) new or changed)")
+        if !daily.imports.isEmpty { Swift.print("inbox: \(daily.imports.count) file(s) imported") }
+        for e in daily.importErrors { Swift.print("inbox error: \(e)") }
+        if let o = daily.online {
+            Swift.print(String(format: "online model: %d new update(s), %d in all; blend weight of the batch model %.2f (%@)", o.updates, o.totalUpdates, o.blendWeight, o.blendReason) + (o.note.map { "; \($0)" } ?? ""))
+        }
+        if let v = daily.scoring.modelVersion { Swift.print("scoring: model v\(v) scored \(daily.scoring.scored) new signal(s)") }
+        let e = decision.evaluation
+        Swift.print("evaluation window \(e.windowStart) .. \(e.windowEnd): \(e.labeledInWindow) labeled, \(e.predictions.count) unseen by the production model" + (e.successRate.map { String(format: ", success rate %.3f", $0) } ?? ""))
+        Swift.print("triggers:")
+        for t in decision.triggers.triggers {
+            let value = t.value.map { String(format: "%.4f", $0) } ?? "n/a"
+            Swift.print("  \(t.name.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) value \(value.padding(toLength: 9, withPad: " ", startingAt: 0)) threshold \(String(format: "%g", t.threshold).padding(toLength: 6, withPad: " ", startingAt: 0)) n \(String(t.n).padding(toLength: 5, withPad: " ", startingAt: 0)) \(t.fired ? "FIRED" : "-")\(t.trusted ? "" : " (not trusted: n < min_signals)")")
+        }
+        Swift.print("decision #\(decision.id): \(decision.action.rawValue.uppercased()) — \(decision.reason)")
+        if let t = decision.training {
+            Swift.print(ModelTable.render(t.models, chosen: t.algorithm))
+            Swift.print(String(format: "training: v%d %@, holdout AUC %.4f, grade %@", t.version, t.algorithm, t.candidateAUC, t.grade))
+            if let p = t.reportPath { Swift.print("report: \(p)") }
+        }
+        if let r = decision.result { Swift.print("result: \(r)") }
+    }
+}
