@@ -9,7 +9,7 @@ import UseCases
 // so the library modules do not depend on ArgumentParser.
 
 extension ImportKind: ExpressibleByArgument {}
-extension App.ExportKind: ExpressibleByArgument {}
+extension ExportKind: ExpressibleByArgument {}
 extension BuiltInStrategy: ExpressibleByArgument {}
 extension Algorithm: ExpressibleByArgument {}
 

@@ -31,8 +31,8 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let app = try global.app()
-        _ = try app.label(totals: false)
-        let (decision, result, data) = try app.train(algorithms: parsedAlgorithms, tune: !noTune)
+        _ = try app.labeling.label(totals: false)
+        let (decision, result, data) = try app.training.train(algorithms: parsedAlgorithms, tune: !noTune)
         if json {
             print(try Output.json(TrainOutput(decision: decision, result: result, signals: data.labels.count)))
             return
@@ -98,8 +98,8 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         let app = try global.app()
-        _ = try app.label(totals: false)
-        let report = try app.predict()
+        _ = try app.labeling.label(totals: false)
+        let report = try app.scoring.score(try app.prepareJob())
         if json { print(try Output.json(report)); return }
         if let note = report.note { print(note); return }
         print("model v\(report.modelVersion!): \(report.scored) signals scored, \(report.alreadyScored) already scored, \(report.unlabeled) unlabeled in all")

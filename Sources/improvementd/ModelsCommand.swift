@@ -33,7 +33,7 @@ struct ModelsCommand: ParsableCommand {
             if versions.isEmpty { print("no model versions yet (improvementd train)"); return }
             print("version  algorithm  status      holdout AUC  created               reason")
             for v in versions {
-                let auc = App.holdoutAUC(v).map { String(format: "%.4f", $0) } ?? "-"
+                let auc = (v.holdout?.auc).map { String(format: "%.4f", $0) } ?? "-"
                 print("v\(v.version)".padding(toLength: 9, withPad: " ", startingAt: 0) + v.algorithm.padding(toLength: 11, withPad: " ", startingAt: 0)
                       + v.status.padding(toLength: 12, withPad: " ", startingAt: 0) + auc.padding(toLength: 13, withPad: " ", startingAt: 0)
                       + v.createdAt.padding(toLength: 22, withPad: " ", startingAt: 0) + (v.decisionReason ?? ""))

@@ -17,8 +17,8 @@ struct LabelCommand: ParsableCommand {
 
     func run() throws {
         let app = try global.app()
-        let labels = try app.label(full: full)
-        let features = try app.computeFeatures()
+        let labels = try app.labeling.label(full: full)
+        let features = try app.features.compute()
         if json {
             print(try Output.json(["labels": try Output.json(labels), "features": try Output.json(features)]))
             return
@@ -44,10 +44,10 @@ struct BackfillCommand: ParsableCommand {
     func run() throws {
         let app = try global.app()
         let chosen = strategy.isEmpty ? BuiltInStrategy.allCases : strategy
-        let count = try app.backfill(chosen)
+        let count = try app.backfill.run(chosen)
         print("backfill \(chosen.map(\.rawValue).joined(separator: ", ")): \(count.written + count.unchanged) signals, \(count.written) new or changed")
-        let labels = try app.label()
-        let features = try app.computeFeatures()
+        let labels = try app.labeling.label()
+        let features = try app.features.compute()
         print("labeled \(labels.signals) signals: \(labels.success) success, \(labels.failure) failure, \(labels.pending) pending, \(labels.expired) expired; features for \(features.rows)")
         try StrategyTable.print(app)
     }
@@ -58,7 +58,7 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "export", abstract: "Write outcomes, features or predictions as CSV.")
 
     @Argument(help: "What to write.")
-    var kind: App.ExportKind
+    var kind: ExportKind
 
     @Argument(help: "The CSV file to write.")
     var file: String
@@ -67,7 +67,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let app = try global.app()
-        let n = try app.export(kind, to: file)
+        let n = try app.exporting.export(kind, to: file)
         print("wrote \(n) \(kind.rawValue) rows to \(file)")
     }
 }
@@ -75,7 +75,7 @@ struct ExportCommand: ParsableCommand {
 /// The per-strategy table shown after labeling.
 enum StrategyTable {
     static func print(_ app: App) throws {
-        let rows = try app.strategySummaries()
+        let rows = try app.labeling.strategySummaries()
         guard !rows.isEmpty else { return }
         Swift.print("strategy          signals  success  failure  pending  expired  success rate")
         for r in rows {
@@ -104,8 +104,8 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let app = try global.app()
-        _ = try app.label(totals: false)
-        let report = try app.evaluate(now: Date())
+        _ = try app.labeling.label(totals: false)
+        let report = try app.evaluation.evaluate(try app.prepareJob(), now: Date())
         if json { print(try Output.json(report)); return }
         print("evaluation window \(report.windowStart) .. \(report.windowEnd): \(report.labeledInWindow) labeled" + (report.successRate.map { String(format: ", success rate %.3f", $0) } ?? ""))
         guard let v = report.modelVersion else { print("no production model yet (improvementd train)"); return }

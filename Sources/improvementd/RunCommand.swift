@@ -58,7 +58,7 @@ struct RunCommand: AsyncParsableCommand {
     /// One cycle on its own thread (it blocks in C for seconds); SIGTERM or SIGINT raises the
     /// stop flag that training checks at its safe points.
     func runOnce(_ app: App, stop: StopFlag) async throws {
-        let (daily, decision) = try await CycleRunner.onThread { try app.runOnce(now: Date(), shouldStop: { stop.isSet }) }
+        let (daily, decision) = try await CycleRunner.onThread { try app.cycle.runOnce(now: Date(), shouldStop: { stop.isSet }) }
         if json {
             print(try Output.json(decision))
             return

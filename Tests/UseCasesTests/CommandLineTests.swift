@@ -74,7 +74,7 @@ import Testing
     @Test func modelsShowIsReadableAndJSONIsNested() throws {
         let app = try TestSupport.realApp(environment: TestSupport.quickTraining)
         // SVM: its parameters hold an optional (gamma), printed as `default`, never `Optional(...)`.
-        let (decision, _, _) = try app.train(algorithms: [.svm], tune: false)
+        let (decision, _, _) = try app.training.train(algorithms: [.svm], tune: false)
         let db = app.config.database
         let (code, page, err) = try TestSupport.run(["models", "show", "\(decision.version)", "--db", db])
         #expect(code == 0, "\(err)")

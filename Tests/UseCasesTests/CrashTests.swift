@@ -50,7 +50,7 @@ import Testing
         let dir = TestSupport.scratch()
         try! FileManager.default.copyItem(at: TestSupport.realStoreTemplate, to: dir.appendingPathComponent("store.sqlite"))
         let app = try! TestSupport.app(dir, environment: TestSupport.quickTraining)
-        let (decision, _, _) = try! app.train(algorithms: [.gb], tune: false)
+        let (decision, _, _) = try! app.training.train(algorithms: [.gb], tune: false)
         precondition(decision.promoted, "the template's first model must be production")
         try! app.store.pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         return dir.appendingPathComponent("store.sqlite")

@@ -25,7 +25,7 @@ import TradingDomain
         let start = Day(iso: "2025-12-01")!, end = start.adding(days: 90)
         _ = try app.store.upsertBars(all.flatMap { s, series in series.bars.filter { $0.day < start }.map { BarInput.Row(symbol: s, bar: $0) } })
         _ = try app.importer.run(.symbols, paths: [TestSupport.symbolsCSV], skipInvalid: false)
-        _ = try app.backfill(BuiltInStrategy.allCases)
+        _ = try app.backfill.run(BuiltInStrategy.allCases)
 
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "Asia/Kolkata")!
@@ -45,7 +45,7 @@ import TradingDomain
                     let rows = all.flatMap { s, series in series.bars.filter { $0.day == day }.map { BarInput.Row(symbol: s, bar: $0) } }
                     if !rows.isEmpty {
                         _ = try app.store.upsertBars(rows)
-                        _ = try app.backfill(BuiltInStrategy.allCases)
+                        _ = try app.backfill.run(BuiltInStrategy.allCases)
                     }
                 }
                 for due in schedule.dueJobs(now: now, lastRuns: try await runner.lastRuns()) {
@@ -96,7 +96,7 @@ import TradingDomain
     @Test func singleOutcomeDataIsSkippedNotFailed() throws {
         let app = try TestSupport.realApp(environment: TestSupport.quickTraining)
         try app.store.pool.write { try $0.execute(sql: "UPDATE outcomes SET outcome = 0 WHERE status = 'labeled'") }
-        let d = try app.checkAndRetrain(job: "monthly", full: true, now: Date())
+        let d = try app.cycle.checkAndRetrain(job: "monthly", full: true, now: Date())
         #expect(d.action == .skipped && d.reason.description.contains("cannot train a model yet"), "\(d.reason)")
         #expect(try app.store.modelVersions().isEmpty)
         let stored = try app.store.read("") { try Row.fetchOne($0, sql: "SELECT action, reason FROM decisions WHERE id = ?", arguments: [d.id]) }

@@ -11,15 +11,15 @@ import Store
 @Suite struct HoldoutMetricsTests {
     @Test func storedHoldoutMetricsFeedTheDegradationTrigger() throws {
         let app = try TestSupport.realApp(environment: TestSupport.quickTraining)
-        let (decision, result, _) = try app.train(algorithms: [.lr], tune: false)
+        let (decision, result, _) = try app.training.train(algorithms: [.lr], tune: false)
         #expect(decision.promoted)
         let record = try app.store.modelVersion(decision.version)
-        let stored = try #require(App.holdoutMetrics(record))
+        let stored = try #require(record.holdout)
         #expect(stored == result.holdout)
-        #expect(App.holdoutAUC(record) == result.holdout.auc)
+        #expect(record.holdout?.auc == result.holdout.auc)
         #expect(try app.store.status().production?.holdoutAUC == result.holdout.auc)
 
-        let check = try app.checkAndRetrain(job: "weekly", full: false, now: Date())
+        let check = try app.cycle.checkAndRetrain(job: "weekly", full: false, now: Date())
         let window = try #require(check.evaluation.metrics)
         let degradation = try #require(check.triggers[.degradation])
         #expect(degradation.value == (stored.combinedScore - window.combinedScore) / stored.combinedScore)

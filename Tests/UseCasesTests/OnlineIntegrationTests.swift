@@ -13,13 +13,13 @@ import TradingDomain
         let labeled = try app.store.outcomes().values.filter { $0.status == .labeled }.count
 
         // Before any batch model: every labeled signal updates the model, no blend observation.
-        let first = try app.updateOnlineModel()
+        let first = try app.online.update(try app.prepareJob())
         #expect(first.updates == labeled && first.totalUpdates == labeled)
         #expect(first.blendWeight == 1 && first.blendReason.contains("30"))
-        #expect(try app.updateOnlineModel().updates == 0) // nothing new, nothing learned twice
+        #expect(try app.online.update(try app.prepareJob()).updates == 0) // nothing new, nothing learned twice
 
         // The persisted model is exactly the one a plain replay in label order builds.
-        let schema = try app.computeFeatures()
+        let schema = try app.features.compute()
         let features = try app.store.features(schemaHash: schema.schemaHash)
         var replay = OnlineLogisticModel(features: schema.columns)
         for item in try app.store.labeledOutcomes(afterChange: 0) { try replay.update(features[item.signalId]!.values, label: item.label) }
@@ -28,19 +28,19 @@ import TradingDomain
 
         // With a production model and a restart of the online model, the blend is chosen on the
         // signals the production model never trained on (its holdout and later), and only those.
-        let (decision, _, _) = try app.train(algorithms: [.lr], tune: false)
+        let (decision, _, _) = try app.training.train(algorithms: [.lr], tune: false)
         try app.store.setSetting("online_schema", "reset")
-        let second = try app.updateOnlineModel()
+        let second = try app.online.update(try app.prepareJob())
         let record = try app.store.modelVersion(decision.version)
         let unseen = try app.store.signals().filter { s in
             s.entryDate > Day(iso: record.dataEnd!)! && (try? app.store.outcomes()[s.id]?.status) == .labeled
         }.count
         let observations = try JSONDecoder().decode([BlendObservation].self, from: Data(try #require(try app.store.setting("online_blend_observations")).utf8))
-        #expect(observations.count == min(unseen, App.blendWindow) && unseen >= 30)
+        #expect(observations.count == min(unseen, OnlineLearning.blendWindow) && unseen >= 30)
         #expect((0...1).contains(second.blendWeight) && second.blendReason.contains("observations"))
 
         // New predictions carry the blended probability: w x batch + (1 - w) x online.
-        _ = try app.predict()
+        _ = try app.scoring.score(try app.prepareJob())
         let rows = try app.store.read("") { db in
             try Row.fetchAll(db, sql: "SELECT signal_id, probability, blended_probability FROM predictions")
         }

@@ -8,17 +8,17 @@ import TradingDomain
 @Suite struct PipelineTests {
     @Test func backfillIsIdempotentAndLabelsEveryStrategy() throws {
         let app = try TestSupport.realApp()
-        let again = try app.backfill(BuiltInStrategy.allCases)
+        let again = try app.backfill.run(BuiltInStrategy.allCases)
         #expect(again.written == 0 && again.unchanged > 1500)
-        let summaries = try app.strategySummaries()
+        let summaries = try app.labeling.strategySummaries()
         #expect(Set(summaries.map(\.strategy)) == Set(BuiltInStrategy.allCases.map(\.rawValue)))
         for s in summaries {
             #expect(s.success > 20 && s.failure > 20, "\(s.strategy)")
             #expect(s.success + s.failure + s.pending + s.expired == s.signals)
         }
         // Re-labeling the same bars changes nothing.
-        #expect(try app.label().changed == 0)
-        #expect(try app.computeFeatures().changed == 0)
+        #expect(try app.labeling.label().changed == 0)
+        #expect(try app.features.compute().changed == 0)
     }
 
     @Test func aCorrectedBarRelabelsTheSignalsWhoseWindowHoldsIt() throws {
@@ -29,7 +29,7 @@ import TradingDomain
         let victim = try #require(try app.store.signals().first { s in
             guard s.type == .buy, let o = outcomes[s.id], o.hitStop, let exit = o.exitDate,
                   let bar = bars[s.symbol]?.bars.first(where: { $0.day == exit }) else { return false }
-            return min(bar.open, bar.close) > app.labelConfig.stop(for: s) && exit > s.entryDate
+            return min(bar.open, bar.close) > app.labeling.labelConfig.stop(for: s) && exit > s.entryDate
         })
         let before = try #require(outcomes[victim.id])
         let exitBar = try #require(bars[victim.symbol]?.bars.first { $0.day == before.exitDate })
@@ -37,7 +37,7 @@ import TradingDomain
         var fixed = exitBar
         fixed.low = min(exitBar.open, exitBar.close)
         _ = try app.store.upsertBars([BarInput.Row(symbol: victim.symbol, bar: fixed)])
-        let report = try app.label()
+        let report = try app.labeling.label()
         #expect(report.changed >= 1)
         let after = try #require(try app.store.outcomes()[victim.id])
         #expect(after.exitDate != before.exitDate || after.label != before.label)
@@ -72,27 +72,27 @@ import TradingDomain
         }
         var cutoff = Day(iso: "2022-06-30")!
         try reveal(nil, cutoff)
-        _ = try app.backfill(BuiltInStrategy.allCases)
-        let first = try app.label()
+        _ = try app.backfill.run(BuiltInStrategy.allCases)
+        let first = try app.labeling.label()
         #expect(first.recomputed == first.signals && first.pending > 0)
-        #expect(try app.computeFeatures().recomputed == first.signals)
+        #expect(try app.features.compute().recomputed == first.signals)
         // Nothing changed: nothing is recomputed.
-        #expect(try app.label().recomputed == 0)
-        #expect(try app.computeFeatures().recomputed == 0)
+        #expect(try app.labeling.label().recomputed == 0)
+        #expect(try app.features.compute().recomputed == 0)
 
         // Five trading weeks arrive: only signals still open or entering after them are reached.
         try reveal(cutoff, cutoff.adding(days: 35))
         cutoff = cutoff.adding(days: 35)
-        let appended = try app.label()
+        let appended = try app.labeling.label()
         #expect(appended.recomputed > 0 && appended.recomputed < appended.signals / 5)
         #expect(appended.changed > 0)
-        #expect(try app.computeFeatures().recomputed == 0) // no signal enters after the new bars yet
+        #expect(try app.features.compute().recomputed == 0) // no signal enters after the new bars yet
 
         let symbols = all.keys.filter { !$0.hasPrefix("^") }.sorted()
         for round in 0..<3 {
             try reveal(cutoff, cutoff.adding(days: 45))
             cutoff = cutoff.adding(days: 45)
-            _ = try app.backfill(BuiltInStrategy.allCases)
+            _ = try app.backfill.run(BuiltInStrategy.allCases)
             // Vendor corrections: an old stock bar, a recent one, an index bar.
             try correct(symbols[round * 3 % symbols.count], Day(iso: "2019-03-01")!.adding(days: round * 97), by: 0.93)
             try correct(symbols[(round * 3 + 1) % symbols.count], cutoff.adding(days: -20), by: 0.95)
@@ -112,16 +112,16 @@ import TradingDomain
             if round == 1 {
                 _ = try app.store.upsertEvents([SymbolEvent(symbol: symbol, day: cutoff.adding(days: -100), kind: "results")])
             }
-            _ = try app.label()
-            _ = try app.computeFeatures()
+            _ = try app.labeling.label()
+            _ = try app.features.compute()
         }
 
         let outcomes = try app.store.outcomes()
-        let schema = try app.computeFeatures().schemaHash
+        let schema = try app.features.compute().schemaHash
         let features = try app.store.features(schemaHash: schema).mapValues { $0.values.map(\.bitPattern) }
         #expect(outcomes["direct-2"]?.status != nil && features["direct-2"] != nil)
-        let full = try app.label(full: true)
-        let fullFeatures = try app.computeFeatures()
+        let full = try app.labeling.label(full: true)
+        let fullFeatures = try app.features.compute()
         #expect(full.recomputed == full.signals && fullFeatures.recomputed == full.signals)
         #expect(full.changed == 0, "a full relabel changed \(full.changed) outcomes the incremental runs had missed")
         #expect(fullFeatures.changed == 0, "a full recomputation changed \(fullFeatures.changed) feature rows")
@@ -129,10 +129,10 @@ import TradingDomain
         #expect(try app.store.features(schemaHash: schema).mapValues { $0.values.map(\.bitPattern) } == features)
         // Computed afresh and written in many small chunks, the rows are the same too.
         try app.store.pool.write { try $0.execute(sql: "DELETE FROM features") }
-        let chunked = try app.computeFeatures(full: true, chunk: 97)
+        let chunked = try app.features.compute(full: true, chunk: 97)
         #expect(chunked.recomputed == full.signals && chunked.changed == full.signals && chunked.rows == full.signals)
         #expect(try app.store.features(schemaHash: schema).mapValues { $0.values.map(\.bitPattern) } == features)
-        #expect(try app.computeFeatures().recomputed == 0)
+        #expect(try app.features.compute().recomputed == 0)
     }
 
     /// A signal or bar changed while a run computes keeps its mark: the run consumes only the
@@ -143,7 +143,7 @@ import TradingDomain
         var changed = signal
         changed.entryPrice *= 1.01
         _ = try app.store.upsertSignals([changed], source: "test")
-        let (dirty, reached) = try app.store.signalsToRelabel(horizonDays: 30, indexSymbol: "^NSEI", fingerprint: app.labelFingerprint)
+        let (dirty, reached) = try app.store.signalsToRelabel(horizonDays: 30, indexSymbol: "^NSEI", fingerprint: app.labeling.labelFingerprint)
         #expect(reached.map(\.id) == [signal.id])
         // Meanwhile the trading system changes the signal again, and a bar is corrected.
         changed.entryPrice *= 1.01
@@ -151,12 +151,12 @@ import TradingDomain
         var bar = try #require(try app.store.barSeries()[signal.symbol]?.bars.last)
         bar.volume += 1
         _ = try app.store.upsertBars([BarInput.Row(symbol: signal.symbol, bar: bar)])
-        _ = try app.store.upsertOutcomes([], consuming: dirty, fingerprint: app.labelFingerprint)
-        let (again, reachedAgain) = try app.store.signalsToRelabel(horizonDays: 30, indexSymbol: "^NSEI", fingerprint: app.labelFingerprint)
+        _ = try app.store.upsertOutcomes([], consuming: dirty, fingerprint: app.labeling.labelFingerprint)
+        let (again, reachedAgain) = try app.store.signalsToRelabel(horizonDays: 30, indexSymbol: "^NSEI", fingerprint: app.labeling.labelFingerprint)
         #expect(again.signalCount == 1 && again.barsFrom[signal.symbol] == bar.day)
         #expect(reachedAgain.contains { $0.id == signal.id })
-        #expect(try app.label().recomputed == reachedAgain.count)
-        #expect(try app.label().recomputed == 0)
+        #expect(try app.labeling.label().recomputed == reachedAgain.count)
+        #expect(try app.labeling.label().recomputed == 0)
     }
 
     @Test func pendingSignalIsLabeledOnceItsBarsArrive() throws {
@@ -175,10 +175,10 @@ import TradingDomain
         _ = try app.importer.run(.bars, paths: [early.path], skipInvalid: false)
         let signals = TestSupport.write("signal_id,symbol,strategy,entry_date,entry_price,target_price,stop_loss\np1,MARICO,test,2024-06-20,600,700,500\n", to: dir, name: "s.csv")
         _ = try app.importer.run(.signals, paths: [signals], skipInvalid: false)
-        #expect(try app.label().pending == 1)
+        #expect(try app.labeling.label().pending == 1)
         #expect(try app.store.outcomes()["p1"]?.status == .pending)
         _ = try app.importer.run(.bars, paths: [TestSupport.ohlcv + "/MARICO.csv", TestSupport.ohlcv + "/^NSEI.csv"], skipInvalid: false)
-        let report = try app.label()
+        let report = try app.labeling.label()
         #expect(report.pending == 0 && report.changed == 1)
         let o = try #require(try app.store.outcomes()["p1"])
         #expect(o.status == .labeled && o.exitDate != nil)
@@ -188,13 +188,13 @@ import TradingDomain
         let app = try TestSupport.realApp()
         let dir = TestSupport.scratch()
         let outcomesPath = dir.appendingPathComponent("o.csv").path
-        let n = try app.export(.outcomes, to: outcomesPath)
+        let n = try app.exporting.export(.outcomes, to: outcomesPath)
         let lines = try String(contentsOfFile: outcomesPath, encoding: .utf8).split(separator: "\n")
         #expect(lines[0] == "signal_id,symbol,strategy,signal_type,entry_date,entry_price,target_price,stop_loss,outcome,exit_date,exit_price,return_pct,days_held,hit_target,hit_stop")
         let labeled = try app.store.outcomes().values.filter { $0.status == .labeled }.count
         #expect(n == labeled && lines.count == labeled + 1)
         let featuresPath = dir.appendingPathComponent("f.csv").path
-        let m = try app.export(.features, to: featuresPath)
+        let m = try app.exporting.export(.features, to: featuresPath)
         let header = try String(contentsOfFile: featuresPath, encoding: .utf8).split(separator: "\n")[0].split(separator: ",", omittingEmptySubsequences: false)
         #expect(header.first == "signal_id" && header.count == 31)
         #expect(m == (try app.store.rowCounts()["signals"]))

@@ -44,9 +44,9 @@ enum TestSupport {
         let app = try! TestSupport.app(dir)
         _ = try! app.importer.run(.bars, paths: [ohlcv], skipInvalid: false)
         _ = try! app.importer.run(.symbols, paths: [symbolsCSV], skipInvalid: false)
-        _ = try! app.backfill(BuiltInStrategy.allCases)
-        _ = try! app.label()
-        _ = try! app.computeFeatures()
+        _ = try! app.backfill.run(BuiltInStrategy.allCases)
+        _ = try! app.labeling.label()
+        _ = try! app.features.compute()
         // Fold the WAL into the main file once, so copies of the one file hold everything.
         try! app.store.pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         return dir.appendingPathComponent("store.sqlite")

@@ -18,9 +18,9 @@ import TradingDomain
     /// The positive control proves the same evaluation does see a leak when there is one.
     @Test func leakControlShuffledLabelsGiveChanceAUC() throws {
         let app = try TestSupport.realApp()
-        let data = try app.trainingDataset()
+        let data = try app.training.dataset(features: try app.features.compute())
         #expect(data.labels.count > 1500)
-        var config = app.trainingConfiguration(tune: false)
+        var config = app.training.configuration(tune: false)
         config.computeImportance = false
         var aucs: [Algorithm: [Double]] = [:]
         for seed in [1, 2, 3, 4, 5] as [UInt64] {
@@ -50,7 +50,7 @@ import TradingDomain
         let app = try TestSupport.realApp(environment: TestSupport.quickTraining)
         var production: (version: Int, auc: Double)?
         for algorithms in [[Algorithm.svm], [.lr], [.gb], [.rf], [.nn], [.lr]] {
-            let (decision, _, data) = try app.train(algorithms: algorithms, tune: false)
+            let (decision, _, data) = try app.training.train(algorithms: algorithms, tune: false)
             if let p = production {
                 // Production's AUC on this candidate's holdout, measured independently here.
                 let model = try Classifiers.load(try app.store.artifact(p.version))
@@ -79,11 +79,11 @@ import TradingDomain
     /// second as a training run still counts as new.
     @Test func labelsChangedRightAfterTrainingCountAsNew() throws {
         let app = try TestSupport.realApp(environment: TestSupport.quickTraining)
-        #expect(try app.labeledSinceLastTraining() > 1500) // never trained: everything is new
-        _ = try app.train(algorithms: [.lr], tune: false)
-        #expect(try app.labeledSinceLastTraining() == 0)
-        #expect(try app.label().changed == 0)
-        #expect(try app.labeledSinceLastTraining() == 0)
+        #expect(try app.training.labeledSinceLastTraining() > 1500) // never trained: everything is new
+        _ = try app.training.train(algorithms: [.lr], tune: false)
+        #expect(try app.training.labeledSinceLastTraining() == 0)
+        #expect(try app.labeling.label().changed == 0)
+        #expect(try app.training.labeledSinceLastTraining() == 0)
         // A pending signal gets its bars at once (same second): one new label.
         let pending = try #require(try app.store.outcomes().values.first { $0.status == .pending })
         let signal = try #require(try app.store.signals().first { $0.id == pending.signalId })
@@ -92,31 +92,31 @@ import TradingDomain
             BarInput.Row(symbol: signal.symbol, bar: Bar(day: last.day.adding(days: i), open: last.close, high: last.close * 1.001, low: last.close * 0.999, close: last.close, volume: 1000))
         }
         _ = try app.store.upsertBars(later)
-        #expect(try app.label().changed >= 1)
-        #expect(try app.labeledSinceLastTraining() >= 1)
+        #expect(try app.labeling.label().changed >= 1)
+        #expect(try app.training.labeledSinceLastTraining() >= 1)
     }
 
     @Test func sameDataAndSeedGiveTheSameArtifact() throws {
         let a = try TestSupport.realApp(environment: TestSupport.quickTraining)
         let b = try TestSupport.realApp(environment: TestSupport.quickTraining)
-        let (da, _, _) = try a.train(algorithms: [.gb, .lr], tune: false)
-        let (db, _, _) = try b.train(algorithms: [.gb, .lr], tune: false)
+        let (da, _, _) = try a.training.train(algorithms: [.gb, .lr], tune: false)
+        let (db, _, _) = try b.training.train(algorithms: [.gb, .lr], tune: false)
         #expect(try a.store.modelVersion(da.version).artifactSHA256 == b.store.modelVersion(db.version).artifactSHA256)
     }
 
     @Test func predictScoresUnlabeledSignalsOnceAndRefusesAnotherSchema() throws {
         let app = try TestSupport.realApp(environment: TestSupport.quickTraining)
-        #expect(try app.predict().note != nil) // no model yet
-        let (decision, _, _) = try app.train(algorithms: [.lr], tune: false)
-        let first = try app.predict()
+        #expect(try app.scoring.score(try app.prepareJob()).note != nil) // no model yet
+        let (decision, _, _) = try app.training.train(algorithms: [.lr], tune: false)
+        let first = try app.scoring.score(try app.prepareJob())
         let pending = try app.store.outcomes().values.filter { $0.status == .pending }.count
         #expect(first.scored == pending && pending > 0)
-        #expect(try app.predict().scored == 0)
+        #expect(try app.scoring.score(try app.prepareJob()).scored == 0)
         let stored = try app.store.latestPredictions()
         #expect(stored.count == pending && stored.allSatisfy { $0.version == decision.version && (0...1).contains($0.probability) })
         // Stored bit for bit: the production model's probability of each signal's feature row.
         let model = try Classifiers.load(try app.store.artifact(decision.version))
-        let schema = try app.computeFeatures().schemaHash
+        let schema = try app.features.compute().schemaHash
         let rows = try app.store.features(schemaHash: schema)
         let x = try FeatureMatrix(rowArrays: stored.map { rows[$0.signalId]!.values })
         #expect(try model.predictProbabilities(x).map(\.bitPattern) == stored.map(\.probability.bitPattern))
@@ -127,23 +127,23 @@ import TradingDomain
                 VALUES ('direct-1', 'MARICO', 'momentum', 'BUY', '2026-04-10', 700, '2026-04-10', '2026-04-10T00:00:00Z')
                 """)
         }
-        #expect(try app.predict().scored == 1)
-        _ = try app.label()
+        #expect(try app.scoring.score(try app.prepareJob()).scored == 1)
+        _ = try app.labeling.label()
         #expect(try app.store.outcomes()["direct-1"]?.status == .pending)
-        #expect(try app.predict().scored == 0)
+        #expect(try app.scoring.score(try app.prepareJob()).scored == 0)
         // An external series adds a feature column: the model must refuse the new schema.
         let dir = TestSupport.scratch()
         let ext = TestSupport.write("symbol,date,name,value\nMARICO,2020-01-01,sentiment,0.3\n", to: dir, name: "e.csv")
         _ = try app.importer.run(.external, paths: [ext], skipInvalid: false)
-        #expect(throws: SchemaMismatch.self) { try app.predict() }
+        #expect(throws: SchemaMismatch.self) { try app.scoring.score(try app.prepareJob()) }
 
         // The daemon does not get stuck: the daily job goes on, and the next check retrains
         // and replaces the model that cannot score the new schema.
-        let (daily, check) = try app.runOnce()
+        let (daily, check) = try app.cycle.runOnce()
         #expect(daily.scoring.note?.contains("refuses to score") == true)
         #expect(check.action == .retrain && check.reason.description.contains("feature schema changed"))
         let t = try #require(check.training)
         #expect(t.promoted && t.reason.contains("cannot score the current schema"))
-        #expect(try app.predict().modelVersion == t.version)
+        #expect(try app.scoring.score(try app.prepareJob()).modelVersion == t.version)
     }
 }

@@ -72,16 +72,16 @@ public final class CycleRunner: JobRunner, Sendable {
     static func perform(_ job: JobKind, app: App, now: Date, shouldStop: @escaping StopCheck) throws -> String {
         switch job {
         case .daily:
-            let d = try app.daily(now: now)
+            let (d, _) = try app.cycle.daily(now: now)
             let e = d.evaluation
             return "imported \(d.imports.count) file(s), labeled \(d.labels.changed) new/changed, online model +\(d.online?.updates ?? 0) (blend weight \(d.online?.blendWeight ?? 1)), scored \(d.scoring.scored), evaluated \(e?.predictions.count ?? 0) signals"
         case .weekly:
-            _ = try app.label(totals: false)
-            let d = try app.checkAndRetrain(job: "weekly", full: false, now: now, shouldStop: shouldStop)
+            _ = try app.labeling.label(totals: false)
+            let d = try app.cycle.checkAndRetrain(job: "weekly", full: false, now: now, shouldStop: shouldStop)
             return "decision #\(d.id): \(d.action) — \(d.reason)\(d.result.map { "; \($0)" } ?? "")"
         case .monthly:
-            _ = try app.label(totals: false)
-            let d = try app.checkAndRetrain(job: "monthly", full: true, now: now, shouldStop: shouldStop)
+            _ = try app.labeling.label(totals: false)
+            let d = try app.cycle.checkAndRetrain(job: "monthly", full: true, now: now, shouldStop: shouldStop)
             return "decision #\(d.id): \(d.action) — \(d.reason)\(d.result.map { "; \($0)" } ?? "")"
         }
     }

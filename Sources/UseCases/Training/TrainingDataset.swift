@@ -24,11 +24,10 @@ public struct NotEnoughData: Error, CustomStringConvertible {
     public var description: String
 }
 
-extension App {
+extension Training {
     /// Labeled (not pending, not expired) signals within `training.lookback_days`, sorted by
-    /// entry date, with features of the current schema.
-    public func trainingDataset() throws -> TrainingDataset {
-        let features = try computeFeatures()
+    /// entry date, with features of the current schema (`features`: this run's feature report).
+    public func dataset(features: FeatureReport) throws -> TrainingDataset {
         let labelChange = try store.lastLabelChange()
         var rows = try store.labeledRows(schemaHash: features.schemaHash)
         if config.training.lookbackDays > 0, let last = rows.entryDays.last {

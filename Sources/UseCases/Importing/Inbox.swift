@@ -1,11 +1,23 @@
 import Foundation
+import Logging
 import Store
 
-extension App {
+/// Imports the files dropped in the inbox folder, one at a time, and files each away.
+public struct InboxImport: Sendable {
+    public let config: Configuration
+    public let store: SignalStore
+    public let logger: Logger
+
+    public init(config: Configuration, store: SignalStore, logger: Logger) {
+        self.config = config
+        self.store = store
+        self.logger = logger
+    }
+
     /// Imports files dropped in the inbox (`bars/`, `signals/`, `symbols/`, `events/`,
     /// `external/` under `inbox_dir`). Each file is validated whole; a valid file moves to
     /// `done/`, an invalid one to `failed/` with a `.errors.txt` beside it. Nothing is lost.
-    func importInbox() -> ([ImportReport], [String]) {
+    public func run() -> ([ImportReport], [String]) {
         var reports: [ImportReport] = []
         var errors: [String] = []
         let fm = FileManager.default
@@ -18,7 +30,7 @@ extension App {
                 let path = (folder as NSString).appendingPathComponent(name)
                 let outcome: String
                 do {
-                    reports.append(try importer.run(kind, paths: [path], skipInvalid: false))
+                    reports.append(try Importer(store: store).run(kind, paths: [path], skipInvalid: false))
                     outcome = "done"
                 } catch {
                     errors.append("\(error)")

@@ -17,22 +17,28 @@ public struct SchemaMismatch: Error, CustomStringConvertible {
     public var description: String
 }
 
-extension App {
-    /// The production model, loaded from checksum-verified bytes, or nil when there is none.
-    public func productionClassifier() throws -> (ModelVersionRecord, any Classifier)? {
-        guard let record = try store.productionModel() else { return nil }
-        return (record, try Classifiers.load(try store.artifact(record.version)))
+/// Scores the signals that are not labeled yet with the production model and stores the
+/// probabilities (and the online blend) for the trading system (README.md, "Training, the
+/// registry and scoring").
+public struct Scoring: Sendable {
+    public let store: SignalStore
+    public let online: OnlineLearning
+
+    public init(store: SignalStore, online: OnlineLearning) {
+        self.store = store
+        self.online = online
     }
 
     /// Scores every unlabeled (pending or not yet labeled) signal that has no prediction from the
-    /// production model, and stores probability, version and time.
-    /// `features`: this run's `computeFeatures()` result when the caller already has it.
-    public func predict(now: Date = Date(), features given: FeatureReport? = nil) throws -> ScoringReport {
-        guard let (record, model) = try productionClassifier() else {
+    /// production model, and stores probability, version and time. Throws ``SchemaMismatch``
+    /// when production was trained on another feature schema.
+    public func score(_ context: JobContext, now: Date = Date()) throws -> ScoringReport {
+        guard let production = context.production else {
             return ScoringReport(note: "no production model yet: nothing scored (improvementd train)")
         }
-        let features = try given ?? computeFeatures()
-        guard features.schemaHash == record.featureSchemaHash else {
+        let (record, model) = (production.record, production.classifier)
+        let features = context.features
+        guard production.scores(schemaHash: features.schemaHash) else {
             throw SchemaMismatch(description: "production model v\(record.version) was trained on feature schema \(record.featureSchemaHash), but the current features are schema \(features.schemaHash); it refuses to score them — retrain (improvementd train)")
         }
         let todo = try store.unscoredSignals(version: record.version, schemaHash: features.schemaHash)
@@ -49,7 +55,7 @@ extension App {
         } else {
             probabilities = try model.predictProbabilities(x)
         }
-        let blended = try blended(batch: probabilities, x: x, schemaHash: features.schemaHash)
+        let blended = try online.blended(batch: probabilities, x: x, schemaHash: features.schemaHash)
         report.scored = try store.insertPredictions(
             Array(zip(todo.signalIds, probabilities)).map { ($0.0, $0.1) }, version: record.version, scoredAt: now, blended: blended
         )

@@ -19,11 +19,21 @@ public struct EvaluationReport: Codable, Sendable {
     public var successRate: Double?
 }
 
-extension App {
+/// Measures the production model on the signals labeled in the evaluation window that it never
+/// trained on, and stores an evaluation row (the daily job; the triggers read it).
+public struct Evaluation: Sendable {
+    public let config: Configuration
+    public let store: SignalStore
+
+    public init(config: Configuration, store: SignalStore) {
+        self.config = config
+        self.store = store
+    }
+
     /// The day the evaluation window ends: today in the exchange's time zone, or the market's
     /// last bar when the data stops earlier (a historical store), so the window always holds
     /// the most recent outcomes the store knows.
-    public func evaluationEnd(now: Date) throws -> Day {
+    public func windowEnd(now: Date) throws -> Day {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: config.exchangeTimezone) ?? TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day], from: now)
@@ -32,42 +42,39 @@ extension App {
         return min(today, lastMarketDay ?? today)
     }
 
-    /// Measures the production model on signals labeled in the evaluation window and stores an
-    /// evaluation row. Only signals that entered after the model's training data count: the
-    /// model never saw them. A missing stored prediction is made now (features are point in time).
-    public func evaluate(now: Date) throws -> EvaluationReport {
-        let end = try evaluationEnd(now: now)
+    /// Measures `context`'s production model on signals labeled in the evaluation window and
+    /// stores an evaluation row. Only signals that entered after the model's training data
+    /// count: the model never saw them. A missing stored prediction is made now (features are
+    /// point in time). Reads only the window's rows.
+    public func evaluate(_ context: JobContext, now: Date) throws -> EvaluationReport {
+        let end = try windowEnd(now: now)
         let start = end.adding(days: -config.triggers.evaluationWindowDays)
-        let outcomes = try store.outcomes()
-        let signals = try store.signals()
-        let inWindow = signals.filter { s in
-            guard let o = outcomes[s.id], o.status == .labeled, let exit = o.exitDate else { return false }
-            return exit > start && exit <= end
-        }
-        let successes = inWindow.filter { outcomes[$0.id]?.label == 1 }.count
+        let production = context.production
+        let inWindow = try store.labeledInWindow(exitAfter: start, through: end, version: production?.record.version)
+        let successes = inWindow.filter { $0.label == 1 }.count
         var report = EvaluationReport(
             windowStart: start.iso, windowEnd: end.iso, labeledInWindow: inWindow.count, predictions: [],
             successRate: inWindow.isEmpty ? nil : Double(successes) / Double(inWindow.count)
         )
-        if let (record, model) = try productionClassifier() {
+        if let production {
+            let record = production.record
             report.modelVersion = record.version
             let trainedUntil = record.dataEnd.flatMap { Day(iso: $0) } ?? Day(number: .min)
             let unseen = inWindow.filter { $0.entryDate > trainedUntil }
-            let stored = try store.predictions(version: record.version)
             var probabilities: [String: Double] = [:]
-            let missing = unseen.filter { stored[$0.id] == nil }
+            let missing = unseen.filter { $0.probability == nil }.map(\.signalId)
             if !missing.isEmpty {
-                let features = try store.features(schemaHash: record.featureSchemaHash)
-                let rows = missing.compactMap { s in features[s.id].map { (s.id, $0.values) } }
+                let features = try store.featureRows(missing, schemaHash: record.featureSchemaHash)
+                let rows = missing.compactMap { id in features[id].map { (id, $0.values) } }
                 if !rows.isEmpty {
                     let names = try store.featureNames(schemaHash: record.featureSchemaHash)
-                    let p = try model.predictProbabilities(try FeatureMatrix(rowArrays: rows.map { $0.1 }, columnNames: names))
+                    let p = try production.classifier.predictProbabilities(try FeatureMatrix(rowArrays: rows.map { $0.1 }, columnNames: names))
                     for (i, r) in rows.enumerated() { probabilities[r.0] = p[i] }
                 }
             }
             for s in unseen {
-                guard let p = stored[s.id] ?? probabilities[s.id], let label = outcomes[s.id]?.label else { continue }
-                report.predictions.append(WindowPrediction(probability: p, label: label == 1))
+                guard let p = s.probability ?? probabilities[s.signalId] else { continue }
+                report.predictions.append(WindowPrediction(probability: p, label: s.label == 1))
             }
             report.metrics = Metrics(window: report.predictions)
         }

@@ -20,7 +20,13 @@ public struct OnlineReport: Codable, Sendable {
 /// on recent prequential performance. Before each update the online model and the production
 /// model predict that signal (the production model only for signals it never trained on); those
 /// pairs choose the blend weight, so nothing is judged on data it learned from.
-extension App {
+public struct OnlineLearning: Sendable {
+    public let store: SignalStore
+
+    public init(store: SignalStore) {
+        self.store = store
+    }
+
     static let onlineModelKey = "online_model"
     static let onlineSchemaKey = "online_schema"
     static let onlineChangeKey = "online_change_seq"
@@ -30,9 +36,8 @@ extension App {
     static let blendWindow = 500
 
     /// Updates the online model with every signal labeled since its last update.
-    /// `features`: this run's `computeFeatures()` result when the caller already has it.
-    public func updateOnlineModel(features given: FeatureReport? = nil) throws -> OnlineReport {
-        let schema = try given ?? computeFeatures()
+    public func update(_ context: JobContext) throws -> OnlineReport {
+        let schema = context.features
         var report = OnlineReport()
         var model: OnlineLogisticModel
         var since = Int(try store.setting(Self.onlineChangeKey) ?? "") ?? 0
@@ -50,9 +55,9 @@ extension App {
         let stream = try store.labeledOutcomes(afterChange: since)
         let features = try store.featureRows(stream.map(\.signalId), schemaHash: schema.schemaHash)
         // The production model joins the blend only when it can score the current features.
-        let production = try productionClassifier().flatMap { $0.0.featureSchemaHash == schema.schemaHash ? $0 : nil }
-        let stored = try production.map { try store.predictions(version: $0.0.version) } ?? [:]
-        let trainedUntil = production?.0.dataEnd.flatMap { Day(iso: $0) }
+        let production = context.production.flatMap { $0.scores(schemaHash: schema.schemaHash) ? $0 : nil }
+        let stored = try production.map { try store.predictions(version: $0.record.version) } ?? [:]
+        let trainedUntil = production?.record.dataEnd.flatMap { Day(iso: $0) }
         var batchRows: [(index: Int, values: [Double])] = []
         var pending: [(online: Double, label: Int, batch: Double?)] = []
         // Test-then-train: each signal is predicted by the online model before it learns it.
@@ -69,7 +74,7 @@ extension App {
             since = max(since, item.changeSeq)
         }
         model = prequential.model
-        if let (_, classifier) = production, !batchRows.isEmpty {
+        if let classifier = production?.classifier, !batchRows.isEmpty {
             let p = try classifier.predictProbabilities(try FeatureMatrix(rowArrays: batchRows.map(\.values)))
             for (k, row) in batchRows.enumerated() { pending[row.index].batch = p[k] }
         }
@@ -92,7 +97,7 @@ extension App {
 
     /// Blended probabilities for feature rows: weight x batch + (1 - weight) x online; nil when
     /// the online model does not match the current schema yet.
-    func blended(batch: [Double], x: FeatureMatrix, schemaHash: String) throws -> [Double]? {
+    public func blended(batch: [Double], x: FeatureMatrix, schemaHash: String) throws -> [Double]? {
         guard try store.setting(Self.onlineSchemaKey) == schemaHash, let text = try store.setting(Self.onlineModelKey),
               let model = try? OnlineLogisticModel(json: Data(text.utf8)) else { return nil }
         let weight = Double(try store.setting(Self.blendWeightKey) ?? "") ?? 1

@@ -34,61 +34,79 @@ public struct DailyReport: Codable, Sendable {
     public var evaluation: EvaluationReport?
 }
 
-extension App {
+/// The improvement cycle: the daily job (imports, labels, online update, scoring, evaluation)
+/// and the trigger check that retrains when the policy says so. `run`, `--once` and the
+/// scheduler's jobs all go through it.
+public struct ImprovementCycle: Sendable {
+    public let app: App
+
+    public init(app: App) {
+        self.app = app
+    }
+
     /// The daily job: import the inbox and the trading database, label, update the online model,
-    /// score, evaluate.
-    public func daily(now: Date) throws -> DailyReport {
+    /// score, evaluate. Returns the job's context too, so a trigger check right after reuses it.
+    public func daily(now: Date) throws -> (DailyReport, JobContext) {
+        let (config, logger) = (app.config, app.logger)
         var report = DailyReport()
-        (report.imports, report.importErrors) = importInbox()
+        (report.imports, report.importErrors) = app.inbox.run()
         if !config.tradingDB.isEmpty {
             do {
-                report.imports.append(try TradingDatabaseImporter(store: store, timezone: config.exchangeTimezone).run(path: config.tradingDB, skipInvalid: true))
+                report.imports.append(try TradingDatabaseImporter(store: app.store, timezone: config.exchangeTimezone).run(path: config.tradingDB, skipInvalid: true))
             } catch {
                 report.importErrors.append("\(error)")
                 logger.error("trading database import failed", metadata: ["event": "error", "path": "\(config.tradingDB)", "error": "\(error)"])
             }
         }
-        report.labels = try label()
-        let features = try computeFeatures() // once: nothing below changes bars or signals
-        report.online = try updateOnlineModel(features: features)
+        report.labels = try app.labeling.label()
+        // Once: nothing below changes bars or signals.
+        let context = try JobContext.prepare(app)
+        report.online = try app.online.update(context)
         do {
-            report.scoring = try predict(now: now, features: features)
+            report.scoring = try app.scoring.score(context, now: now)
         } catch let mismatch as SchemaMismatch {
             // New external columns: production cannot score until the next check retrains it.
             report.scoring.note = mismatch.description
             logger.error("scoring skipped: \(mismatch.description)", metadata: ["event": "error"])
         }
-        report.evaluation = try evaluate(now: now)
-        return report
+        report.evaluation = try app.evaluation.evaluate(context, now: now)
+        return (report, context)
     }
 
-    /// Checks the triggers and retrains when one fires (or always, for the monthly `full` job),
-    /// unless nothing was labeled since the last training run. Writes the decision row and log.
-    public func checkAndRetrain(job: String, full: Bool, now: Date, evaluation given: EvaluationReport? = nil, shouldStop: StopCheck? = nil) throws -> CycleDecision {
-        let evaluation = try given ?? evaluate(now: now)
-        let production = try store.productionModel()
+    /// Checks the triggers and retrains when the policy says so (always, for the monthly `full`
+    /// job, unless nothing was labeled since the last training run). Writes the decision row and
+    /// its log record. `evaluation` and `context`: the daily job's, when it just ran.
+    public func checkAndRetrain(
+        job: String, full: Bool, now: Date, evaluation given: EvaluationReport? = nil,
+        context prepared: JobContext? = nil, shouldStop: StopCheck? = nil
+    ) throws -> CycleDecision {
+        let store = app.store
+        let context = try prepared ?? JobContext.prepare(app)
+        let evaluation = try given ?? app.evaluation.evaluate(context, now: now)
+        let production = context.production?.record
         let lastTraining = try store.setting("last_training_at").flatMap { ISO8601DateFormatter().date(from: $0) }
-        let currentSchema = try computeFeatures().schemaHash
-        var decided = RetrainPolicy(thresholds: config.triggers.thresholds).decide(
+        let currentSchema = context.features.schemaHash
+        var decided = RetrainPolicy(thresholds: app.config.triggers.thresholds).decide(
             window: evaluation.predictions,
-            productionHoldoutScore: production.flatMap { App.holdoutMetrics($0)?.combinedScore },
+            productionHoldoutScore: production.flatMap { $0.holdout?.combinedScore },
             schemaChange: production.flatMap { p in
                 p.featureSchemaHash == currentSchema ? nil : SchemaChange(from: p.featureSchemaHash, to: currentSchema, productionVersion: p.version)
             },
-            full: full, labeledSinceLastTraining: try labeledSinceLastTraining(),
+            full: full, labeledSinceLastTraining: try app.training.labeledSinceLastTraining(),
             daysSinceLastRetrain: lastTraining.map { now.timeIntervalSince($0) / 86400 }
         )
         var result: String?
         var training: TrainingDecision?
         var version = production?.version
         if decided.retrains {
-            logger.info("retrain started", metadata: ["event": "retrain", "job": "\(job)", "reason": "\(decided.reason)"])
+            app.logger.info("retrain started", metadata: ["event": "retrain", "job": "\(job)", "reason": "\(decided.reason)"])
             do {
-                let (decision, _, _) = try train(shouldStop: shouldStop, now: now)
+                let (decision, _, _) = try app.training.train(shouldStop: shouldStop, now: now, context: context)
                 training = decision
                 version = decision.promoted ? decision.version : production?.version
                 result = decision.promoted ? "promoted v\(decision.version)" : "kept v\(production?.version ?? 0): candidate v\(decision.version) rejected, \(decision.reason)"
-                _ = try predict(now: now)
+                // A promoted version scores what the old one had not.
+                _ = try app.scoring.score(try context.reloadingProduction(from: store), now: now)
             } catch let error as NotEnoughData {
                 decided = decided.skipped(.notEnoughData(error.description))
                 result = production.map { "kept v\($0.version)" }
@@ -110,38 +128,14 @@ extension App {
             id: id, job: job, decidedAt: SignalStoreTime.iso(now), evaluation: evaluation, triggers: decided.report,
             action: decided.action, reason: decided.reason, result: result, modelVersion: version, training: training
         )
-        log(decision)
+        DecisionLog(logger: app.logger).record(decision)
         return decision
     }
 
     /// `improvementd --once`: the daily job, then the trigger check with a retrain if one fires.
     public func runOnce(now: Date = Date(), shouldStop: StopCheck? = nil) throws -> (DailyReport, CycleDecision) {
-        let daily = try daily(now: now)
-        let decision = try checkAndRetrain(job: "once", full: false, now: now, evaluation: daily.evaluation, shouldStop: shouldStop)
+        let (daily, context) = try daily(now: now)
+        let decision = try checkAndRetrain(job: "once", full: false, now: now, evaluation: daily.evaluation, context: context, shouldStop: shouldStop)
         return (daily, decision)
-    }
-
-    /// Labeled outcomes that changed since the last training run (all of them before the first).
-    func labeledSinceLastTraining() throws -> Int {
-        try store.labeledCount(sinceChange: Int(try store.setting("last_training_label_change") ?? "") ?? 0)
-    }
-
-    /// One structured record per decision: DECISION, TRIGGER (the first that fired), MODEL_VERSION, ...
-    func log(_ d: CycleDecision) {
-        var metadata: Logger.Metadata = [
-            "event": "decision", "job": "\(d.job)", "decision": "\(d.action)", "decision_id": "\(d.id)",
-            "reason": "\(d.reason)", "n": "\(d.evaluation.predictions.count)",
-        ]
-        if let first = d.triggers.firedTriggers.first { metadata["trigger"] = "\(first.rawValue)" }
-        metadata["triggers_fired"] = "\(d.triggers.firedTriggers.map(\.rawValue).joined(separator: ","))"
-        for t in d.triggers.triggers {
-            metadata["trigger_\(t.name.rawValue)"] = "\(t.value.map { String(format: "%.4f", $0) } ?? "n/a")/\(String(format: "%g", t.threshold))\(t.fired ? " fired" : "")\(t.trusted ? "" : " untrusted")"
-        }
-        if let v = d.modelVersion { metadata["model_version"] = "\(v)" }
-        if let r = d.result { metadata["result"] = "\(r)" }
-        logger.notice("\(d.job) check: \(d.action) — \(d.reason)\(d.result.map { "; \($0)" } ?? "")", metadata: metadata)
-        if let t = d.training, t.promoted {
-            logger.notice("model v\(t.version) promoted", metadata: ["event": "promotion", "model_version": "\(t.version)", "reason": "\(t.reason)"])
-        }
     }
 }

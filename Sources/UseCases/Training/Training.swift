@@ -1,5 +1,6 @@
 import Foundation
 import Learning
+import Logging
 import ModelMetrics
 import Store
 import TradingDomain
@@ -21,9 +22,21 @@ public struct TrainingDecision: Codable, Sendable {
     public var models: [ModelEvaluation] = []
 }
 
-extension App {
+/// Trains and compares the classifiers, decides the candidate's promotion against production on
+/// the same holdout, and registers the version (README.md, "Training, the registry and scoring").
+public struct Training: Sendable {
+    public let config: Configuration
+    public let store: SignalStore
+    public let logger: Logger
+
+    public init(config: Configuration, store: SignalStore, logger: Logger) {
+        self.config = config
+        self.store = store
+        self.logger = logger
+    }
+
     /// The learning configuration from the daemon's configuration.
-    public func trainingConfiguration(algorithms: [Algorithm]? = nil, tune: Bool = true) -> TrainingConfiguration {
+    public func configuration(algorithms: [Algorithm]? = nil, tune: Bool = true) -> TrainingConfiguration {
         var c = TrainingConfiguration()
         c.algorithms = algorithms ?? config.training.algorithms.compactMap(Algorithm.init(rawValue:))
         c.seed = UInt64(config.training.seed)
@@ -37,15 +50,21 @@ extension App {
     /// Trains, decides promotion (champion/challenger on the same holdout), registers the version
     /// with its decision and the run's settings in one transaction, then writes the report and
     /// records its path (best effort). Nothing is registered if training fails or is stopped.
+    /// `context`: the job's features and production model (prepared here when nil).
     public func train(
-        algorithms: [Algorithm]? = nil, tune: Bool = true, shouldStop: StopCheck? = nil, now: Date = Date()
+        algorithms: [Algorithm]? = nil, tune: Bool = true, shouldStop: StopCheck? = nil, now: Date = Date(),
+        context given: JobContext? = nil
     ) throws -> (TrainingDecision, TrainingResult, TrainingDataset) {
-        let data = try trainingDataset()
+        let context = try given ?? JobContext(
+            features: try FeatureComputation(config: config, store: store).compute(),
+            production: try ProductionModel.load(from: store)
+        )
+        let data = try dataset(features: context.features)
         CrashPoint.reach("train.after-dataset")
         guard data.labels.count >= 50 else {
             throw NotEnoughData(description: "only \(data.labels.count) labeled signals have features; training needs at least 50 (import or backfill more history)")
         }
-        let configuration = trainingConfiguration(algorithms: algorithms, tune: tune)
+        let configuration = configuration(algorithms: algorithms, tune: tune)
         let result = try Trainer.train(
             data.x, labels: data.labels, entryDays: data.entryDays, exitDays: data.exitDays,
             configuration: configuration, shouldStop: shouldStop.map { announcingFirstSafePoint($0) }
@@ -55,14 +74,14 @@ extension App {
         // Champion/challenger: production scores the very same holdout rows. A production model
         // of another feature schema cannot score the current features at all, so any candidate
         // that can beats it.
-        let production = try store.productionModel()
+        let production = context.production?.record
         var productionAUC: Double?
         let candidateAUC = result.holdout.auc
         let margin = config.training.promotionMargin
         let promoted: Bool
         let reason: String
-        if let production, production.featureSchemaHash == data.schemaHash {
-            let model = try Classifiers.load(try store.artifact(production.version))
+        if let current = context.production, current.scores(schemaHash: data.schemaHash) {
+            let (production, model) = (current.record, current.classifier)
             let holdX = data.x.selecting(rows: result.holdoutRows)
             let holdY = result.holdoutRows.map { data.labels[$0] }
             let prodAUC = Metrics.auc(labels: holdY, scores: try model.predictProbabilities(holdX))
@@ -139,22 +158,9 @@ extension App {
         }
     }
 
-    /// The holdout metrics stored with a version (encoded `Metrics`); nil when unreadable.
-    public static func holdoutMetrics(_ record: ModelVersionRecord) -> Metrics? {
-        try? Metrics(json: record.holdoutMetrics)
+    /// Labeled outcomes that changed since the last training run (all of them before the first):
+    /// 0 means there is nothing new to learn.
+    public func labeledSinceLastTraining() throws -> Int {
+        try store.labeledCount(sinceChange: Int(try store.setting("last_training_label_change") ?? "") ?? 0)
     }
-}
-
-/// ISO time stamps in the store's format.
-public enum SignalStoreTime {
-    public static func iso(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: date)
-    }
-}
-
-extension App {
-    /// The holdout AUC recorded for a version.
-    public static func holdoutAUC(_ record: ModelVersionRecord) -> Double? { holdoutMetrics(record)?.auc }
 }

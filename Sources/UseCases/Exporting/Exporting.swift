@@ -2,9 +2,18 @@ import Foundation
 import Store
 import TradingDomain
 
-/// CSV exports of SPEC §9 (`export outcomes|features|predictions FILE`).
-extension App {
-    public enum ExportKind: String, CaseIterable, Sendable { case outcomes, features, predictions }
+/// What `export` writes.
+public enum ExportKind: String, CaseIterable, Sendable { case outcomes, features, predictions }
+
+/// The CSV exports of outcomes, features and the latest predictions (README.md, "Commands").
+public struct Exporting: Sendable {
+    public let config: Configuration
+    public let store: SignalStore
+
+    public init(config: Configuration, store: SignalStore) {
+        self.config = config
+        self.store = store
+    }
 
     /// Writes `kind` to `path` atomically; returns the number of data rows.
     public func export(_ kind: ExportKind, to path: String) throws -> Int {
@@ -13,7 +22,7 @@ extension App {
         case .outcomes:
             lines.append("signal_id,symbol,strategy,signal_type,entry_date,entry_price,target_price,stop_loss,outcome,exit_date,exit_price,return_pct,days_held,hit_target,hit_stop")
             let outcomes = try store.outcomes()
-            let label = labelConfig
+            let label = config.labels.labelConfig
             for s in try store.signals() {
                 guard let o = outcomes[s.id], o.status == .labeled, let outcome = o.label else { continue }
                 lines.append([
@@ -24,7 +33,7 @@ extension App {
                 ].joined(separator: ","))
             }
         case .features:
-            let engine = try featureEngine()
+            let engine = try FeatureComputation(config: config, store: store).engine()
             let hash = engine.schema.hash
             let stored = try store.features(schemaHash: hash)
             lines.append((["signal_id"] + engine.schema.columns).map(Importer.csvField).joined(separator: ","))

@@ -1,0 +1,102 @@
+import Foundation
+import Store
+import TradingDomain
+
+/// What `label` did (SPEC §3).
+public struct LabelReport: Codable, Sendable {
+    public var signals = 0
+    public var success = 0
+    public var failure = 0
+    public var pending = 0
+    public var expired = 0
+    /// Outcomes new or changed by this run (a later bar, a corrected bar).
+    public var changed = 0
+    /// Signals this run labeled again: those a changed bar or signal can reach (all on a full run).
+    public var recomputed = 0
+}
+
+/// Labels signals from the bars that follow them (triple barrier), recomputing only what a
+/// change since the last run reaches (README.md, "Outcome labels").
+public struct Labeling: Sendable {
+    public let config: Configuration
+    public let store: SignalStore
+
+    public init(config: Configuration, store: SignalStore) {
+        self.config = config
+        self.store = store
+    }
+
+    public var labelConfig: LabelConfig { config.labels.labelConfig }
+
+    /// Bump when the labeling rule changes in code: stores labeled by an older rule relabel all.
+    static let labelRuleVersion = 1
+
+    /// What labels depend on besides the bars and signals; a change relabels every signal.
+    var labelFingerprint: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = (try? encoder.encode(labelConfig)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return "rule \(Self.labelRuleVersion)|index \(config.indexSymbol)|\(json)"
+    }
+
+    /// Labels the signals from the stored bars. Labels are pure functions of the bars, so a run
+    /// relabels only the signals a change reaches — new or changed signals, signals whose window
+    /// holds a new or corrected bar, unsettled signals of a symbol or index with new bars — and
+    /// writes only what changed. `full` relabels every signal and marks every feature row for
+    /// the next feature computation (a new configuration relabels every signal too);
+    /// `totals: false` leaves the report's store-wide counts at 0 (callers that only need the
+    /// labels up to date skip counting every outcome).
+    public func label(full: Bool = false, totals: Bool = true) throws -> LabelReport {
+        if full { try store.markAllDirty() }
+        let fingerprint = labelFingerprint
+        let (dirty, signals) = try store.signalsToRelabel(horizonDays: config.labels.horizonDays, indexSymbol: config.indexSymbol, fingerprint: fingerprint)
+        var report = LabelReport()
+        if !dirty.isEmpty {
+            var bars: [String: BarSeries] = [:]
+            if !signals.isEmpty {
+                bars = try store.barSeries(symbols: dirty.all ? nil : Set(signals.map(\.symbol)).union([config.indexSymbol]))
+            }
+            let outcomes = TripleBarrier.label(signals, barsBySymbol: bars, indexSymbol: config.indexSymbol, config: labelConfig)
+            report.changed = try store.upsertOutcomes(outcomes, consuming: dirty, fingerprint: fingerprint).written
+            report.recomputed = signals.count
+        }
+        guard totals else { return report }
+        for (status, label, count) in try store.outcomeCounts() {
+            switch status {
+            case .labeled: if label == 1 { report.success += count } else { report.failure += count }
+            case .pending: report.pending += count
+            case .expired: report.expired += count
+            }
+        }
+        report.signals = try store.signalCount()
+        return report
+    }
+
+    /// Per-strategy counts of labeled, pending and expired signals.
+    public func strategySummaries() throws -> [StrategySummary] {
+        let outcomes = try store.outcomes()
+        var out: [String: StrategySummary] = [:]
+        for s in try store.signals() {
+            var row = out[s.strategy] ?? StrategySummary(strategy: s.strategy, signals: 0, success: 0, failure: 0, pending: 0, expired: 0)
+            row.signals += 1
+            switch outcomes[s.id] {
+            case let o? where o.status == .labeled: if o.label == 1 { row.success += 1 } else { row.failure += 1 }
+            case let o? where o.status == .expired: row.expired += 1
+            default: row.pending += 1
+            }
+            out[s.strategy] = row
+        }
+        return out.values.sorted { $0.strategy < $1.strategy }
+    }
+}
+
+/// Per-strategy success rates of labeled signals.
+public struct StrategySummary: Codable, Sendable {
+    public var strategy: String
+    public var signals: Int
+    public var success: Int
+    public var failure: Int
+    public var pending: Int
+    public var expired: Int
+    public var successRate: Double? { success + failure > 0 ? Double(success) / Double(success + failure) : nil }
+}
