@@ -51,84 +51,103 @@ extension SignalStore {
 
     public func upsertSignals(_ signals: [Signal], source: String) throws(StoreError) -> WriteCount {
         try write("importing signals") { db in
-            var count = WriteCount()
-            let now = Self.timestamp()
-            try Self.assignStrategyCodes(Set(signals.map(\.strategy)), db)
-            let statement = try db.makeStatement(sql: """
-                INSERT INTO signals (signal_id, symbol, strategy, signal_type, entry_date, entry_price,
-                    target_price, stop_loss, confidence, created_at, metadata, source, imported_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (signal_id) DO UPDATE SET symbol = excluded.symbol, strategy = excluded.strategy,
-                    signal_type = excluded.signal_type, entry_date = excluded.entry_date,
-                    entry_price = excluded.entry_price, target_price = excluded.target_price,
-                    stop_loss = excluded.stop_loss, confidence = excluded.confidence,
-                    created_at = excluded.created_at, metadata = excluded.metadata
-                WHERE symbol IS NOT excluded.symbol OR strategy IS NOT excluded.strategy
-                    OR signal_type IS NOT excluded.signal_type OR entry_date IS NOT excluded.entry_date
-                    OR entry_price IS NOT excluded.entry_price OR target_price IS NOT excluded.target_price
-                    OR stop_loss IS NOT excluded.stop_loss OR confidence IS NOT excluded.confidence
-                    OR created_at IS NOT excluded.created_at OR metadata IS NOT excluded.metadata
-                """)
-            for s in signals {
-                try statement.execute(arguments: [
-                    s.id, s.symbol, s.strategy, s.type.rawValue, s.entryDate.iso, s.entryPrice,
-                    s.targetPrice, s.stopLoss, s.confidence, s.createdAt, Self.metadataJSON(s.metadata), source, now,
-                ])
-                if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
-            }
+            let count = try Self.upsertSignals(
+                signals.map { SourcedSignal(signal: $0, source: source, metadataJSON: Self.metadataJSON($0.metadata)) }, in: db
+            )
             CrashPoint.reach("import.rows-written") // a testing aid: the import's transaction is open
             return count
         }
     }
 
-    public func upsertSymbols(_ symbols: [SymbolInfo]) throws(StoreError) -> WriteCount {
-        try write("importing symbols") { db in
-            var count = WriteCount()
-            let now = Self.timestamp()
-            let statement = try db.makeStatement(sql: """
-                INSERT INTO symbols (symbol, name, sector, market_cap_category, is_index, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (symbol) DO UPDATE SET name = excluded.name, sector = excluded.sector,
-                    market_cap_category = excluded.market_cap_category, updated_at = excluded.updated_at
-                WHERE name IS NOT excluded.name OR sector IS NOT excluded.sector
-                    OR market_cap_category IS NOT excluded.market_cap_category
-                """)
-            for s in symbols {
-                try statement.execute(arguments: [s.symbol, s.name, s.sector, s.marketCapCategory, s.symbol.hasPrefix("^") ? 1 : 0, now])
-                if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
-            }
-            if count.written > 0 { try Self.markAllDirty([.features], db) }
-            return count
+    /// Upserts signals, each with its own `source` and stored metadata text, inside `db`'s
+    /// transaction (the importers and the replay's deliveries share it).
+    static func upsertSignals(_ signals: [SourcedSignal], in db: Database) throws -> WriteCount {
+        var count = WriteCount()
+        let now = Self.timestamp()
+        try Self.assignStrategyCodes(Set(signals.map(\.signal.strategy)), db)
+        let statement = try db.makeStatement(sql: """
+            INSERT INTO signals (signal_id, symbol, strategy, signal_type, entry_date, entry_price,
+                target_price, stop_loss, confidence, created_at, metadata, source, imported_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (signal_id) DO UPDATE SET symbol = excluded.symbol, strategy = excluded.strategy,
+                signal_type = excluded.signal_type, entry_date = excluded.entry_date,
+                entry_price = excluded.entry_price, target_price = excluded.target_price,
+                stop_loss = excluded.stop_loss, confidence = excluded.confidence,
+                created_at = excluded.created_at, metadata = excluded.metadata
+            WHERE symbol IS NOT excluded.symbol OR strategy IS NOT excluded.strategy
+                OR signal_type IS NOT excluded.signal_type OR entry_date IS NOT excluded.entry_date
+                OR entry_price IS NOT excluded.entry_price OR target_price IS NOT excluded.target_price
+                OR stop_loss IS NOT excluded.stop_loss OR confidence IS NOT excluded.confidence
+                OR created_at IS NOT excluded.created_at OR metadata IS NOT excluded.metadata
+            """)
+        for sourced in signals {
+            let s = sourced.signal
+            try statement.execute(arguments: [
+                s.id, s.symbol, s.strategy, s.type.rawValue, s.entryDate.iso, s.entryPrice,
+                s.targetPrice, s.stopLoss, s.confidence, s.createdAt, sourced.metadataJSON, sourced.source, now,
+            ])
+            if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
         }
+        return count
+    }
+
+    public func upsertSymbols(_ symbols: [SymbolInfo]) throws(StoreError) -> WriteCount {
+        try write("importing symbols") { db in try Self.upsertSymbols(symbols, in: db) }
+    }
+
+    /// The same, inside `db`'s transaction.
+    static func upsertSymbols(_ symbols: [SymbolInfo], in db: Database) throws -> WriteCount {
+        var count = WriteCount()
+        let now = Self.timestamp()
+        let statement = try db.makeStatement(sql: """
+            INSERT INTO symbols (symbol, name, sector, market_cap_category, is_index, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (symbol) DO UPDATE SET name = excluded.name, sector = excluded.sector,
+                market_cap_category = excluded.market_cap_category, updated_at = excluded.updated_at
+            WHERE name IS NOT excluded.name OR sector IS NOT excluded.sector
+                OR market_cap_category IS NOT excluded.market_cap_category
+            """)
+        for s in symbols {
+            try statement.execute(arguments: [s.symbol, s.name, s.sector, s.marketCapCategory, s.symbol.hasPrefix("^") ? 1 : 0, now])
+            if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
+        }
+        if count.written > 0 { try Self.markAllDirty([.features], db) }
+        return count
     }
 
     public func upsertEvents(_ events: [SymbolEvent]) throws(StoreError) -> WriteCount {
-        try write("importing events") { db in
-            var count = WriteCount()
-            let statement = try db.makeStatement(sql: "INSERT INTO events (symbol, date, kind) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-            for e in events {
-                try statement.execute(arguments: [e.symbol, e.day.iso, e.kind])
-                if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
-            }
-            if count.written > 0 { try Self.markAllDirty([.features], db) }
-            return count
+        try write("importing events") { db in try Self.upsertEvents(events, in: db) }
+    }
+
+    /// The same, inside `db`'s transaction.
+    static func upsertEvents(_ events: [SymbolEvent], in db: Database) throws -> WriteCount {
+        var count = WriteCount()
+        let statement = try db.makeStatement(sql: "INSERT INTO events (symbol, date, kind) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+        for e in events {
+            try statement.execute(arguments: [e.symbol, e.day.iso, e.kind])
+            if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
         }
+        if count.written > 0 { try Self.markAllDirty([.features], db) }
+        return count
     }
 
     public func upsertExternal(_ values: [ExternalValue]) throws(StoreError) -> WriteCount {
-        try write("importing external features") { db in
-            var count = WriteCount()
-            let statement = try db.makeStatement(sql: """
-                INSERT INTO external_features (symbol, date, name, value) VALUES (?, ?, ?, ?)
-                ON CONFLICT (symbol, date, name) DO UPDATE SET value = excluded.value WHERE value IS NOT excluded.value
-                """)
-            for v in values {
-                try statement.execute(arguments: [v.symbol, v.day.iso, v.name, v.value])
-                if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
-            }
-            if count.written > 0 { try Self.markAllDirty([.features], db) }
-            return count
+        try write("importing external features") { db in try Self.upsertExternal(values, in: db) }
+    }
+
+    /// The same, inside `db`'s transaction.
+    static func upsertExternal(_ values: [ExternalValue], in db: Database) throws -> WriteCount {
+        var count = WriteCount()
+        let statement = try db.makeStatement(sql: """
+            INSERT INTO external_features (symbol, date, name, value) VALUES (?, ?, ?, ?)
+            ON CONFLICT (symbol, date, name) DO UPDATE SET value = excluded.value WHERE value IS NOT excluded.value
+            """)
+        for v in values {
+            try statement.execute(arguments: [v.symbol, v.day.iso, v.name, v.value])
+            if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
         }
+        if count.written > 0 { try Self.markAllDirty([.features], db) }
+        return count
     }
 
     /// Gives each new strategy name the next stable integer code; existing codes never change.

@@ -35,7 +35,7 @@ extension SignalStore {
             try source.queue.read { sourceDB in
                 var count = DeliveryCount()
                 // Symbols first, so the bars' own symbol rows (name unknown) are never needed.
-                count.add(try Self.replayUpsertSymbols(try ReplaySource.symbols(sourceDB), db), to: \.symbols)
+                count.add(try Self.upsertSymbols(try ReplaySource.symbols(sourceDB), in: db), to: \.symbols)
                 try source.forEachChunk(before: day, chunkSize: chunkSize, sourceDB) { batch in
                     try Self.replayWrite(batch, codes: source.strategyCodes, into: &count, db)
                 }
@@ -68,94 +68,18 @@ extension SignalStore {
     static func replayWrite(_ batch: ReplayBatch, codes: [String: Int], into count: inout DeliveryCount, _ db: Database) throws {
         if !batch.bars.isEmpty { count.add(try upsertBars(batch.bars, in: db), to: \.bars) }
         if !batch.signals.isEmpty { count.add(try replayUpsertSignals(batch.signals, codes: codes, db), to: \.signals) }
-        if !batch.events.isEmpty { count.add(try replayUpsertEvents(batch.events, db), to: \.events) }
-        if !batch.externals.isEmpty { count.add(try replayUpsertExternal(batch.externals, db), to: \.externals) }
+        if !batch.events.isEmpty { count.add(try upsertEvents(batch.events, in: db), to: \.events) }
+        if !batch.externals.isEmpty { count.add(try upsertExternal(batch.externals, in: db), to: \.externals) }
     }
 
-    // MARK: - The importers' writes, inside the caller's transaction
-    //
-    // The same statements and marks as `upsertSignals`, `upsertSymbols`, `upsertEvents` and
-    // `upsertExternal` (SignalStore+Import.swift), which each open their own transaction and so
-    // cannot share one; ReplayStoreTests checks that both give the same rows and marks.
-
+    /// The source's strategy codes for strategies new to this store (codes are a feature, so
+    /// they must not depend on the order of deliveries), then the import's own write.
     static func replayUpsertSignals(_ signals: [SourcedSignal], codes: [String: Int], _ db: Database) throws -> WriteCount {
-        var count = WriteCount()
-        let now = Self.timestamp()
-        // The source's code for a new strategy (unless taken), then the import's assignment.
-        let names = Set(signals.map(\.signal.strategy))
-        for name in names.sorted() {
+        for name in Set(signals.map(\.signal.strategy)).sorted() {
             if let code = codes[name] {
                 try db.execute(sql: "INSERT OR IGNORE INTO strategy_codes (strategy, code) VALUES (?, ?)", arguments: [name, code])
             }
         }
-        try assignStrategyCodes(names, db)
-        let statement = try db.makeStatement(sql: """
-            INSERT INTO signals (signal_id, symbol, strategy, signal_type, entry_date, entry_price,
-                target_price, stop_loss, confidence, created_at, metadata, source, imported_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (signal_id) DO UPDATE SET symbol = excluded.symbol, strategy = excluded.strategy,
-                signal_type = excluded.signal_type, entry_date = excluded.entry_date,
-                entry_price = excluded.entry_price, target_price = excluded.target_price,
-                stop_loss = excluded.stop_loss, confidence = excluded.confidence,
-                created_at = excluded.created_at, metadata = excluded.metadata
-            WHERE symbol IS NOT excluded.symbol OR strategy IS NOT excluded.strategy
-                OR signal_type IS NOT excluded.signal_type OR entry_date IS NOT excluded.entry_date
-                OR entry_price IS NOT excluded.entry_price OR target_price IS NOT excluded.target_price
-                OR stop_loss IS NOT excluded.stop_loss OR confidence IS NOT excluded.confidence
-                OR created_at IS NOT excluded.created_at OR metadata IS NOT excluded.metadata
-            """)
-        for sourced in signals {
-            let s = sourced.signal
-            try statement.execute(arguments: [
-                s.id, s.symbol, s.strategy, s.type.rawValue, s.entryDate.iso, s.entryPrice,
-                s.targetPrice, s.stopLoss, s.confidence, s.createdAt, sourced.metadataJSON, sourced.source, now,
-            ])
-            if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
-        }
-        return count
-    }
-
-    static func replayUpsertSymbols(_ symbols: [SymbolInfo], _ db: Database) throws -> WriteCount {
-        var count = WriteCount()
-        let now = Self.timestamp()
-        let statement = try db.makeStatement(sql: """
-            INSERT INTO symbols (symbol, name, sector, market_cap_category, is_index, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (symbol) DO UPDATE SET name = excluded.name, sector = excluded.sector,
-                market_cap_category = excluded.market_cap_category, updated_at = excluded.updated_at
-            WHERE name IS NOT excluded.name OR sector IS NOT excluded.sector
-                OR market_cap_category IS NOT excluded.market_cap_category
-            """)
-        for s in symbols {
-            try statement.execute(arguments: [s.symbol, s.name, s.sector, s.marketCapCategory, s.symbol.hasPrefix("^") ? 1 : 0, now])
-            if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
-        }
-        if count.written > 0 { try markAllDirty([.features], db) }
-        return count
-    }
-
-    static func replayUpsertEvents(_ events: [SymbolEvent], _ db: Database) throws -> WriteCount {
-        var count = WriteCount()
-        let statement = try db.makeStatement(sql: "INSERT INTO events (symbol, date, kind) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-        for e in events {
-            try statement.execute(arguments: [e.symbol, e.day.iso, e.kind])
-            if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
-        }
-        if count.written > 0 { try markAllDirty([.features], db) }
-        return count
-    }
-
-    static func replayUpsertExternal(_ values: [ExternalValue], _ db: Database) throws -> WriteCount {
-        var count = WriteCount()
-        let statement = try db.makeStatement(sql: """
-            INSERT INTO external_features (symbol, date, name, value) VALUES (?, ?, ?, ?)
-            ON CONFLICT (symbol, date, name) DO UPDATE SET value = excluded.value WHERE value IS NOT excluded.value
-            """)
-        for v in values {
-            try statement.execute(arguments: [v.symbol, v.day.iso, v.name, v.value])
-            if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
-        }
-        if count.written > 0 { try markAllDirty([.features], db) }
-        return count
+        return try upsertSignals(signals, in: db)
     }
 }

@@ -412,7 +412,7 @@ enum ReplayFixture {
         let replayed = try ReplayFixture.scratchStore()
         try replayed.write("") { db in
             var count = DeliveryCount()
-            _ = try SignalStore.replayUpsertSymbols(try source.symbols(), db)
+            _ = try SignalStore.upsertSymbols(try source.symbols(), in: db)
             try SignalStore.replayWrite(batch, codes: source.strategyCodes, into: &count, db)
         }
         // Strategy codes are left out: a replay takes the source's, an import numbers them.
