@@ -98,7 +98,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ModelMetricsTests", dependencies: ["ModelMetrics"], swiftSettings: swiftSettings),
+        .testTarget(name: "ModelMetricsTests", dependencies: ["ModelMetrics"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ModelMetrics"], swiftSettings: swiftSettings),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "ModelMetrics"], swiftSettings: swiftSettings),
         .testTarget(
