@@ -1,6 +1,6 @@
 import Foundation
 
-/// The one error type of the Daemon module (STYLE: a struct with a private code and static
+/// The one error type of the Daemon module (a struct with a private code and static
 /// factories, so cases can be added without breaking callers), with what was being done.
 public struct DaemonError: Error, Hashable, Sendable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {

@@ -100,7 +100,7 @@ extension SignalStore {
         )
     }
 
-    /// The labeling rule of SPEC §3 as a reach: a changed bar of the signal's symbol dated within
+    /// The labeling rule (README.md, "Outcome labels") as a reach: a changed bar of the signal's symbol dated within
     /// or before its window (entry .. entry + horizon), any changed bar of its symbol while it is
     /// pending or expired, and any changed index bar while it is pending or expired (expiry).
     public func signalsToRelabel(horizonDays: Int, indexSymbol: String, fingerprint: String) throws(StoreError) -> (DirtyInputs, [Signal]) {
@@ -114,7 +114,7 @@ extension SignalStore {
         }
     }
 
-    /// The point-in-time rule of SPEC §4 as a reach: features use bars up to the last trading day
+    /// The point-in-time rule (README.md, "Features") as a reach: features use bars up to the last trading day
     /// before entry, of the symbol, the index and the sector, so a bar changed on day D reaches
     /// exactly the signals entering after D, whatever their symbol.
     public func signalsToRecompute(fingerprint: String) throws(StoreError) -> (DirtyInputs, [Signal]) {

@@ -21,7 +21,7 @@ public struct LabeledRows: Sendable {
     public var width = 0
 }
 
-/// Feature rows (SPEC §4) with the schema (version, names, hash) they were computed under.
+/// Feature rows (README.md, "Features") with the schema (version, names, hash) they were computed under.
 extension SignalStore {
     /// Records the schema (once) and upserts each signal's feature vector. `dirty`: the changed
     /// inputs this run caught up on, consumed in the same transaction with its `fingerprint`.

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import TradingDomain
 
-/// Outcome labels (SPEC §3): written only when they differ, so a relabel after a bar
+/// Outcome labels (README.md, "Outcome labels"): written only when they differ, so a relabel after a bar
 /// correction is visible as a change and an unchanged run writes nothing.
 extension SignalStore {
     /// Upserts outcomes; returns how many rows were new or changed. `dirty`: the changed inputs

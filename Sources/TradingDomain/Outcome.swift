@@ -1,4 +1,4 @@
-/// The result of labeling a signal with the triple barrier (SPEC §3).
+/// The result of labeling a signal with the triple barrier (README.md, "Outcome labels").
 public enum OutcomeStatus: String, Sendable, Codable {
     /// A barrier was touched or the horizon passed: `label` is 0 or 1.
     case labeled

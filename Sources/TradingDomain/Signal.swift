@@ -4,7 +4,7 @@ public enum SignalType: String, Sendable, Codable, CaseIterable {
     case sell = "SELL"
 }
 
-/// A BUY or SELL signal emitted by the trading system (SPEC §2).
+/// A BUY or SELL signal emitted by the trading system (README.md, "Importing").
 public struct Signal: Sendable, Equatable {
     public var id: String
     public var symbol: String

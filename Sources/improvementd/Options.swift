@@ -1,7 +1,7 @@
 import ArgumentParser
 import UseCases
 
-/// Options every command takes (SPEC §9).
+/// Options every command takes (README.md, "Commands").
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Configuration file (YAML). Default: built-in defaults plus IMPROVEMENTD_* environment variables.")
     var config: String?

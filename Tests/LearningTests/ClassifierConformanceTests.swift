@@ -3,7 +3,7 @@ import Testing
 @testable import Learning
 import ModelMetrics
 
-/// One conformance suite for all five classifiers (STYLE rule 5, scikit-learn's check_estimator).
+/// One conformance suite for all five classifiers (after scikit-learn's check_estimator).
 @Suite struct ClassifierConformanceTests {
     static let data = Synthetic.separable(rows: 500, seed: 42)
     static let train = Array(0..<400), test = Array(400..<500)

@@ -3,7 +3,7 @@ import Testing
 @testable import Learning
 import ModelMetrics
 
-/// The online model (SPEC §8): SGD logistic regression, prequential evaluation, blend weight.
+/// The online model (README.md, "Online model"): SGD logistic regression, prequential evaluation, blend weight.
 @Suite struct OnlineTests {
     /// A stream where label = 1 iff 2*x0 - x1 + noise > 0. Columns: x0 shifted and scaled
     /// (10 % missing), x1 shifted and scaled (10 % missing), a column missing everywhere, a

@@ -67,8 +67,8 @@ import Testing
 
     /// Leak control on synthetic data: with labels independent of the features, every model's
     /// holdout AUC must stay near 0.5. A leak through the split or the preprocessing would lift it.
-    /// Two variants: fair-coin labels, and real labels shuffled within blocks of 30 days (the
-    /// SPEC's "labels shuffled within time": same base rate per period, no feature link).
+    /// Two variants: fair-coin labels, and real labels shuffled within blocks of 30 days
+    /// ("labels shuffled within time": same base rate per period, no feature link).
     @Test(arguments: ["random", "shuffledWithinTime"])
     func randomLabelsGiveChanceHoldoutAUC(_ variant: String) throws {
         let (entry, exit) = Self.days(rows: 1500, seed: 4)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TradingDomain
 
-/// Feature conventions of SPEC §4 on small hand-built series with hand-computed values.
+/// Feature conventions (README.md, "Features") on small hand-built series with hand-computed values.
 @Suite struct FeatureEngineTests {
     static let start = TestData.day("2020-01-01")
 

@@ -1,7 +1,7 @@
 import Testing
 @testable import TradingDomain
 
-/// SPEC §4's proof of point-in-time features on the real bars: garbage after the feature date
+/// The proof of point-in-time features on the real bars: garbage after the feature date
 /// changes no feature by a single bit; a change on the feature date moves at least one.
 @Suite struct FeatureLookAheadTests {
     /// Two artificial sectors so sector features have peers (the bundled symbols have one each).

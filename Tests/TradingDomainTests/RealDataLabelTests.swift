@@ -2,7 +2,7 @@ import Testing
 @testable import TradingDomain
 
 /// Backfills every strategy over the bundled NSE bars and checks the labeler against a second,
-/// deliberately plain implementation of SPEC §3 (a straight loop over every bar).
+/// deliberately plain implementation of the labeling rule (README.md, "Outcome labels") (a straight loop over every bar).
 @Suite struct RealDataLabelTests {
     struct PlainLabel: Equatable {
         var status: String
@@ -12,7 +12,7 @@ import Testing
         var returnPct: Double?
     }
 
-    /// SPEC §3 written as plainly as possible: no binary search, no shared helpers.
+    /// The labeling rule written as plainly as possible: no binary search, no shared helpers.
     static func plainLabel(_ s: Signal, bars: [Bar], indexLast: Day?) -> PlainLabel {
         let buy = s.type == .buy
         let target = s.targetPrice ?? (buy ? s.entryPrice * 1.10 : s.entryPrice * 0.90)

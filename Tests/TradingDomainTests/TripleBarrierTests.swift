@@ -2,7 +2,7 @@ import Testing
 import Foundation
 @testable import TradingDomain
 
-/// SPEC §3 rule by rule on hand-built bars. Entry 100 on 2024-01-01; BUY target 110 / stop 95,
+/// The labeling rule of README.md ("Outcome labels"), case by case on hand-built bars. Entry 100 on 2024-01-01; BUY target 110 / stop 95,
 /// SELL target 90 / stop 105.
 @Suite struct TripleBarrierTests {
     let entryDay = TestData.day("2024-01-01")

@@ -4,7 +4,7 @@ import Store
 import Testing
 @testable import UseCases
 
-/// The built binary, end to end: exit statuses and messages a user sees (SPEC §9).
+/// The built binary, end to end: exit statuses and messages a user sees (README.md, "Commands").
 @Suite(.serialized) struct CLITests {
     @Test func importAndStatusEndToEnd() throws {
         let dir = TestSupport.scratch()
@@ -55,7 +55,7 @@ import Testing
 }
 
 @Suite struct TradingDatabaseImportTests {
-    /// A trading system's own database as SPEC §2 describes it, with its real quirks.
+    /// A trading system's own database as README.md ("Importing") describes it, with its real quirks.
     func makeTradingDB(_ dir: URL) throws -> String {
         let path = dir.appendingPathComponent("trading.db").path
         let db = try DatabaseQueue(path: path)

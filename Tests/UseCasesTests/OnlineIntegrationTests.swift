@@ -6,7 +6,7 @@ import Learning
 import Store
 import TradingDomain
 
-/// The online model in the daily job (SPEC §8), on the real bundled data.
+/// The online model in the daily job (README.md, "Online model"), on the real bundled data.
 @Suite struct OnlineIntegrationTests {
     @Test func dailyUpdatesInLabelOrderChoosesABlendAndStoresBlendedScores() throws {
         let app = try TestSupport.realApp(environment: TestSupport.quickTraining)

@@ -4,7 +4,7 @@ import Logging
 
 /// A swift-log handler that sends each record to journald as structured fields
 /// (``JournalFields``) with `sd_journal_sendv`, so `journalctl -u improvementd DECISION=retrain`
-/// finds the retrains (SPEC §7).
+/// finds the retrains (README.md, "The daemon": logging).
 ///
 /// Field building is pure (``JournalFields/build(level:message:metadata:label:file:function:line:)``);
 /// this type only merges metadata and sends. If the send fails (no journald socket), the record

@@ -23,9 +23,9 @@ extension JobRunner {
 
 /// The scheduler: a swift-service-lifecycle `Service` whose `run()` returns only at shutdown.
 ///
-/// Loop: read the last runs, run every due job (at start-up that is each missed job once,
-/// SPEC §6), compute the next fire with the pure ``ScheduleConfig``, send STATUS, and wait with
-/// a `DispatchSourceTimer` (``DispatchTimerSleep``) until then — in chunks of at most
+/// Loop: read the last runs, run every due job (at start-up that is each missed job once; see
+/// README.md, "The daemon"), compute the next fire with the pure ``ScheduleConfig``, send
+/// STATUS, and wait with a `DispatchSourceTimer` (``DispatchTimerSleep``) until then — in chunks of at most
 /// ``Options/maxWait`` so a stepped clock or DST is re-read regularly. A graceful shutdown
 /// (`cancelWhenGracefulShutdown`) cancels the wait at once, and also a running job.
 ///
@@ -33,7 +33,7 @@ extension JobRunner {
 /// retrain for minutes and would otherwise hit the start timeout). WATCHDOG=1 is sent every
 /// watchdog interval by a sibling task, so a long retrain does not trip `WatchdogSec=`; a hung
 /// process or a blocked cooperative pool still does. Blocking training must therefore run off
-/// the cooperative pool (STYLE).
+/// the cooperative pool (it has two threads here).
 ///
 /// Failures: a job that throws is logged (`event=error`) and retried for the same period after
 /// ``Options/retryDelay``, at most ``Options/maxAttemptsPerPeriod`` times per process; then it

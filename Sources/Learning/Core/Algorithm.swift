@@ -1,4 +1,4 @@
-/// The five batch algorithms of SPEC §5.2, identified by their short raw values
+/// The five batch algorithms (README.md, "Training, the registry and scoring"), identified by their short raw values
 /// (`gb`, `rf`, `lr`, `svm`, `nn`) as used on the command line and in the registry.
 public enum Algorithm: String, CaseIterable, Codable, Sendable, Comparable, CustomStringConvertible {
     case gb, rf, lr, svm, nn

@@ -84,7 +84,7 @@ public enum Classifiers {
     public static var libraryVersions: [String: String] { CLibraries.versions }
 
     /// Hands memory freed by a finished job back to the operating system (glibc's `malloc_trim`);
-    /// without it an idle daemon keeps the peak of its last job resident (SPEC §5.2).
+    /// without it an idle daemon keeps the peak of its last job resident (measured: bench/README.md, idle memory).
     public static func releaseFreedMemory() { CLibraries.releaseFreedMemory() }
 }
 

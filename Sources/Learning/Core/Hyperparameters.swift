@@ -84,7 +84,7 @@ public struct SVMParameters: Codable, Sendable, Equatable, Hashable {
     /// At most this many (most recent) rows are trained on. Measured on 20k x 30 noisy rows:
     /// 3000 rows gave holdout AUC 0.728 in 0.56 s, 6000 rows 0.731 in 1.97 s.
     public var maxTrainingRows = 3000
-    /// libsvm's kernel cache (40 MB trained as fast as 200 MB, SPEC §5.2).
+    /// libsvm's kernel cache (40 MB trained as fast as 200 MB, measured here).
     public var cacheMB = 40.0
     /// libsvm's stopping tolerance (`eps`).
     public var tolerance = 0.001

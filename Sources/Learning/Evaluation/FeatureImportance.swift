@@ -1,6 +1,6 @@
 import ModelMetrics
 
-/// Per-feature importances of a fitted model, for the training report (SPEC §5.7).
+/// Per-feature importances of a fitted model, for the training report (README.md, "Training, the registry and scoring").
 public struct FeatureImportanceReport: Codable, Sendable, Equatable {
     /// Column names, in column order; every array below follows it.
     public var features: [String]

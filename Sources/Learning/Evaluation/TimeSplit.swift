@@ -8,7 +8,7 @@ public struct WalkForwardFold: Codable, Sendable, Equatable {
     public var purged: [Int]
 }
 
-/// Time-ordered validation (SPEC §5.1): a purged holdout and walk-forward folds, as row indices.
+/// Time-ordered validation (README.md, "Training, the registry and scoring"): a purged holdout and walk-forward folds, as row indices.
 ///
 /// Rows may come in any order; they are ordered by entry day (ties by exit day, then by index).
 /// A row's label window is `[entry, exit]`. Purge rule: a training row is kept only when its

@@ -61,7 +61,7 @@ public struct BlendChoice: Codable, Sendable, Equatable {
     }
 }
 
-/// Chooses how much to trust the batch model against the online model (SPEC §8: the online
+/// Chooses how much to trust the batch model against the online model (README.md, "Online model": the online
 /// model "is blended with the batch model by a weight chosen on recent performance").
 ///
 /// Why a grid and log loss: the weight is picked from `0, 0.05, ..., 1` by the lowest mean log

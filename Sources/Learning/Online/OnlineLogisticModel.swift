@@ -1,6 +1,6 @@
 import Foundation
 
-/// Settings of `OnlineLogisticModel` (SPEC §8, online learning).
+/// Settings of `OnlineLogisticModel` (README.md, "Online model").
 ///
 /// Separate from the batch `LogisticRegressionParameters` because an online model is tuned
 /// differently: it sees one example at a time, for ever, so its step size must decay slowly
@@ -46,7 +46,7 @@ public struct OnlineParameters: Codable, Sendable, Equatable, Hashable {
 }
 
 /// A logistic regression learned by stochastic gradient descent, one labeled signal at a time
-/// (SPEC §8: "a logistic model trained by SGD ... with each newly labeled signal").
+/// (README.md, "Online model": a logistic model trained by SGD with each newly labeled signal).
 ///
 /// Why: the batch models are retrained only now and then; this model absorbs every new label
 /// as it arrives and is blended with the batch model (see `BlendWeight`).

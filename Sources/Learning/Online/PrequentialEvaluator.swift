@@ -49,7 +49,7 @@ public struct PrequentialEvaluator: Sendable, Equatable {
         for r in 0..<matrix.rows { try step(Array(matrix.row(r)), label: labels[r]) }
     }
 
-    /// SPEC §5.3 metrics of the recorded predictions, over the last `last` examples (all when
+    /// The holdout metrics (`Metrics`) of the recorded predictions, over the last `last` examples (all when
     /// nil).
     public func metrics(last: Int? = nil) throws -> Metrics {
         let n = max(0, min(last ?? predictions.count, predictions.count))

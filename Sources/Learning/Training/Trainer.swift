@@ -62,7 +62,7 @@ public struct TuningTrial: Codable, Sendable, Equatable {
     public var error: String?
 }
 
-/// Everything a training run produced, for the registry and the report (SPEC §5.5, §5.7).
+/// Everything a training run produced, for the registry and the report (README.md, "Training, the registry and scoring").
 public struct TrainingResult: Codable, Sendable {
     public var configuration: TrainingConfiguration
     public var rows: Int
@@ -94,7 +94,7 @@ public struct TrainingResult: Codable, Sendable {
     public var totalSeconds: Double
 }
 
-/// Trains, compares, tunes and evaluates classifiers on time-ordered data (SPEC §5).
+/// Trains, compares, tunes and evaluates classifiers on time-ordered data (README.md, "Training, the registry and scoring").
 ///
 /// 1. Purged holdout split (last 20 % by entry day) and walk-forward folds inside the training part.
 /// 2. Every requested algorithm, with its base hyperparameters: mean walk-forward AUC, and
@@ -109,7 +109,7 @@ public struct TrainingResult: Codable, Sendable {
 /// data, configuration and no time-budget cut the result is identical, bytes included.
 /// The tuning time budget is checked before each trial starts, so a trial under way can run
 /// past it by the length of one trial. At the end, freed training memory is returned to the
-/// system (`malloc_trim`), since glibc otherwise keeps it (SPEC §5.2).
+/// system (`malloc_trim`), since glibc otherwise keeps it (measured: bench/README.md, idle memory).
 public enum Trainer {
     public static func train(
         _ x: FeatureMatrix, labels: [Int], entryDays: [Int], exitDays: [Int],

@@ -1,4 +1,4 @@
-/// Settings of the feature engine (SPEC §4); decoding fills missing keys with the defaults.
+/// Settings of the feature engine (README.md, "Features"); decoding fills missing keys with the defaults.
 public struct FeatureConfig: Sendable, Codable, Equatable, Hashable {
     /// The market index every market feature and the correlation use.
     public var indexSymbol: String

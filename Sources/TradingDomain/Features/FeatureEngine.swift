@@ -1,8 +1,8 @@
-/// Computes the point-in-time feature rows of SPEC §4 for signals.
+/// Computes the point-in-time feature rows (README.md, "Features") for signals.
 ///
 /// Built once from all bars: indicators are precomputed per symbol in forward passes (O(bars)),
 /// then a signal's row is binary searches and lookups at its feature date (O(log bars); sector
-/// totals are cached per (sector, date) by `rows(for:)`). Choices where SPEC §4 is silent:
+/// totals are cached per (sector, date) by `rows(for:)`). Choices the README's table leaves open:
 /// - the feature date is the symbol's last bar strictly before `entry_date`; when the symbol
 ///   has no such bar, symbol features are NaN and index, sector and external lookups use
 ///   `entry_date - 1`;

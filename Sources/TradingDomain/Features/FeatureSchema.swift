@@ -1,4 +1,4 @@
-/// The ordered feature columns of SPEC §4 with a version and a stable hash.
+/// The ordered feature columns (README.md, "Features") with a version and a stable hash.
 ///
 /// A model records `hash` at training and refuses rows of another schema. The hash is the
 /// 64-bit FNV-1a of the UTF-8 text `"<version>|<name1>,<name2>,..."`, printed as 16 lower-case
@@ -7,7 +7,7 @@ public struct FeatureSchema: Sendable, Equatable, Hashable, Codable {
     /// Bump when a definition changes without a name changing.
     public static let currentVersion = 1
 
-    /// The 30 named features of SPEC §4, in table order.
+    /// The 30 named features (README.md, "Features"), in table order.
     public static let baseColumns: [String] = [
         "confidence", "strategy_encoded", "entry_price_normalized", "market_volatility",
         "market_momentum", "bull_market", "bear_market", "rsi", "macd", "volume_ratio",

@@ -6,7 +6,7 @@ import Musl
 import Darwin
 #endif
 
-/// Technical indicators as whole arrays, one value per bar position, by the conventions of SPEC §4.
+/// Technical indicators as whole arrays, one value per bar position, by the conventions of README.md's "Features" table
 ///
 /// Every function is one forward pass: the value at position `i` depends only on inputs at
 /// positions `0...i`, which is what makes features point in time. Positions without enough

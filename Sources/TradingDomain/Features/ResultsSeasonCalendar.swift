@@ -1,5 +1,5 @@
 /// The results-season calendar used by `is_earnings_season` for symbols with no known `results`
-/// event (SPEC §4): inclusive month/day ranges, the same every year.
+/// event (README.md, "Features"): inclusive month/day ranges, the same every year.
 public struct ResultsSeasonCalendar: Sendable, Codable, Equatable, Hashable {
     /// One inclusive range from (startMonth, startDay) to (endMonth, endDay) within a year.
     public struct Season: Sendable, Codable, Equatable, Hashable {

@@ -1,4 +1,4 @@
-/// Validates a bars CSV (SPEC §2): `date,open,high,low,close,volume` (case-insensitive), Yahoo's
+/// Validates a bars CSV (README.md, "Importing"): `date,open,high,low,close,volume` (case-insensitive), Yahoo's
 /// `Date,Open,High,Low,Close,Adj Close,Volume` too. Symbol = file name without `.csv` unless a
 /// `symbol` column is present.
 public enum BarInput {

@@ -1,4 +1,4 @@
-/// Validates the reference inputs of SPEC §2: symbols, events and external features.
+/// Validates the reference inputs (README.md, "Importing"): symbols, events and external features.
 public enum ReferenceInput {
     public static func symbols(_ table: CSVTable, file: String) -> Validated<SymbolInfo> {
         var out = Validated<SymbolInfo>(file: file)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Validates signals from CSV or JSON Lines (SPEC §2). Unknown columns are kept as metadata;
+/// Validates signals from CSV or JSON Lines (README.md, "Importing"). Unknown columns are kept as metadata;
 /// the columns of a labeled export (`outcome`, `exit_date`, ...) are ignored.
 public enum SignalInput {
     /// Known columns; anything else becomes metadata.

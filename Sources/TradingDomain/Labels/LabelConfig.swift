@@ -1,6 +1,6 @@
-/// The triple-barrier parameters of SPEC §3, one value shared by the labeler and the backfill.
+/// The triple-barrier parameters (README.md, "Outcome labels"), one value shared by the labeler and the backfill.
 ///
-/// Every key has the SPEC default and may be left out of an encoded config: decoding fills
+/// Every key has its documented default and may be left out of an encoded config: decoding fills
 /// missing keys with the defaults, so a config file only lists what it changes.
 public struct LabelConfig: Sendable, Codable, Equatable, Hashable {
     /// Calendar days after `entry_date` that the window spans (the entry bar counts).

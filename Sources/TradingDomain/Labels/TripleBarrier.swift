@@ -1,7 +1,7 @@
-/// The triple-barrier labeler of SPEC §3: target, stop and time barriers over a calendar window.
+/// The triple-barrier labeler (README.md, "Outcome labels"): target, stop and time barriers over a calendar window.
 ///
 /// A pure function of (signal, the symbol's bars, the index's last bar date, config): relabeling
-/// after a bar correction is the caller running it again. Choices where SPEC §3 is silent:
+/// after a bar correction is the caller running it again. Choices the README's rule leaves open:
 /// - a bar that touches both barriers is a failure that exits at the stop (`hitStop` true,
 ///   `hitTarget` false), even when it opened beyond the target;
 /// - a gap is a bar other than the entry bar that *opened strictly beyond* the barrier; it exits

@@ -6,7 +6,7 @@ import Musl
 import Darwin
 #endif
 
-/// The strategies `backfill` replays over stored bars so a fresh install has history (SPEC §10).
+/// The strategies `backfill` replays over stored bars so a fresh install has history (README.md, "Commands": backfill).
 ///
 /// A strategy fires on bar t's close using only bars 0...t; the signal enters at bar t+1's
 /// open on its date (so the last bar never fires), `created_at` is bar t's date, target and

@@ -2,7 +2,7 @@ import Foundation
 import Store
 import TradingDomain
 
-/// The kinds of input `improvementd import` takes (SPEC §2).
+/// The kinds of input `improvementd import` takes (README.md, "Importing").
 public enum ImportKind: String, Sendable, CaseIterable {
     case bars, signals, symbols, events, external
 }

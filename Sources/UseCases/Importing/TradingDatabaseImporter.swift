@@ -3,7 +3,7 @@ import GRDB
 import Store
 import TradingDomain
 
-/// Imports signals from the trading system's own SQLite `signals` table (SPEC §2), opened
+/// Imports signals from the trading system's own SQLite `signals` table (README.md, "Importing"), opened
 /// read-only. `price`/`confidence` fall back to `metadata.entry_price`/`metadata.confidence_score`
 /// when the column is NULL (or, for confidence, 0.0); the entry date is `generated_at`'s date in
 /// the exchange time zone (a time stamp without offset is read as exchange-local time).

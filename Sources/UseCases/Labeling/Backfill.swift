@@ -13,7 +13,7 @@ public struct Backfill: Sendable {
         self.store = store
     }
 
-    /// Replays built-in strategies over the stored bars (SPEC §10); ids are deterministic, so a
+    /// Replays built-in strategies over the stored bars (README.md, "Commands": backfill); ids are deterministic, so a
     /// re-run adds nothing.
     public func run(_ strategies: [BuiltInStrategy]) throws -> WriteCount {
         let bars = try store.barSeries()

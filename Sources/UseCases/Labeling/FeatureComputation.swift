@@ -2,7 +2,7 @@ import Foundation
 import Store
 import TradingDomain
 
-/// What `features` did (SPEC §4).
+/// What `features` did (README.md, "Features").
 public struct FeatureReport: Codable, Sendable {
     /// Signals with a feature row of this schema.
     public var rows = 0

@@ -2,7 +2,7 @@ import Foundation
 import Store
 import TradingDomain
 
-/// What `label` did (SPEC §3).
+/// What `label` did (README.md, "Outcome labels").
 public struct LabelReport: Codable, Sendable {
     public var signals = 0
     public var success = 0

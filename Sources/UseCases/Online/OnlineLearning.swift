@@ -3,7 +3,7 @@ import Learning
 import Store
 import TradingDomain
 
-/// What the daily online-model update did (SPEC §8).
+/// What the daily online-model update did (README.md, "Online model").
 public struct OnlineReport: Codable, Sendable {
     /// Newly labeled signals the online model learned from, in label order.
     public var updates = 0

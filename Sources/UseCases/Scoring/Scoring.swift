@@ -3,7 +3,7 @@ import Learning
 import Store
 import TradingDomain
 
-/// What `predict` did (SPEC §5.6).
+/// What `predict` did (README.md, "Training, the registry and scoring").
 public struct ScoringReport: Codable, Sendable {
     public var modelVersion: Int?
     public var unlabeled = 0

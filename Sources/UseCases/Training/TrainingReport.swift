@@ -4,7 +4,7 @@ import ModelMetrics
 import Store
 import TradingDomain
 
-/// The training report of SPEC §5.7, written as `training_report_YYYYMMDD_HHMMSS.txt` and `.json`.
+/// The training report (README.md, "Training, the registry and scoring"), written as `training_report_YYYYMMDD_HHMMSS.txt` and `.json`.
 struct TrainingReport: Encodable {
     var version: Int
     var createdAt: String

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent reference values for the TradingDomain indicator tests (SPEC section 4).
+"""Independent reference values for the TradingDomain indicator tests (README.md, "Features").
 
 Computes, with pandas, for MARICO at 20 fixed bar dates: SMA20, EMA12, Wilder RSI14,
 MACD histogram / close, 20-bar log-return sample std, volume ratio (volume / mean of the 20
