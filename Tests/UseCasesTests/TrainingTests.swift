@@ -45,7 +45,8 @@ import TradingDomain
         #expect(leak.holdout.auc > 0.95)
     }
 
-    /// Whatever the candidates, production never gets worse on the holdout it is judged on.
+    /// Whatever the candidates, production never gets worse on the holdout it is judged on, and a
+    /// candidate replaces it only when the paired test finds it better.
     @Test func promotionNeverReplacesProductionWithAWorseModel() throws {
         let app = try TestSupport.realApp(environment: TestSupport.quickTraining)
         var production: (version: Int, auc: Double)?
@@ -57,7 +58,11 @@ import TradingDomain
                 let split = try TimeSplit.holdout(entry: data.entryDays, exit: data.exitDays, fraction: app.config.training.holdoutFraction)
                 let prodAUC = Metrics.auc(labels: split.holdout.map { data.labels[$0] }, scores: try model.predictProbabilities(data.x.selecting(rows: split.holdout)))
                 #expect(abs(prodAUC - (decision.productionAUC ?? -1)) < 1e-12)
-                #expect(decision.promoted == (decision.candidateAUC > prodAUC + app.config.training.promotionMargin))
+                // Promoted exactly when the one-sided paired DeLong test says better.
+                let test = try #require(decision.promotion?.test)
+                #expect(abs(test.aucB - prodAUC) < 1e-12 && abs(test.aucA - decision.candidateAUC) < 1e-12)
+                #expect(decision.promoted == (test.pGreater < app.config.training.promotionAlpha && test.difference > app.config.training.promotionMargin))
+                if decision.promoted { #expect(decision.candidateAUC > prodAUC) }
             } else {
                 #expect(decision.promoted)
             }

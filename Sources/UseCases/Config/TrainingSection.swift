@@ -15,14 +15,18 @@ public struct TrainingSection: Sendable, Equatable, Codable {
     public var tuningTrials = 24
     /// Wall-clock budget in seconds for tuning.
     public var tuningSeconds = 30.0
-    /// A candidate must beat production's holdout AUC by more than this to be promoted.
+    /// A candidate replaces production only when a one-sided paired DeLong test on the holdout
+    /// signals neither trained on finds it better at this significance level.
+    public var promotionAlpha = 0.05
+    /// And only when its holdout AUC is higher by more than this (0: the test alone decides).
     public var promotionMargin = 0.0
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case lookbackDays = "lookback_days", holdoutFraction = "holdout_fraction", algorithms, seed
-        case tuningTrials = "tuning_trials", tuningSeconds = "tuning_seconds", promotionMargin = "promotion_margin"
+        case tuningTrials = "tuning_trials", tuningSeconds = "tuning_seconds", promotionAlpha = "promotion_alpha"
+        case promotionMargin = "promotion_margin"
     }
 
     static let keys = CodingKeys.allCases.map(\.rawValue)
@@ -39,6 +43,7 @@ public struct TrainingSection: Sendable, Equatable, Codable {
         static let seed = ValueRule<Int>.wholeNumber(0...Int(Int32.max))
         static let tuningTrials = ValueRule<Int>.wholeNumber(0...10000)
         static let tuningSeconds = ValueRule<Double>.number(0...86400, openLower: true)
+        static let promotionAlpha = ValueRule<Double>.number(0...0.5, openLower: true)
         static let promotionMargin = ValueRule<Double>.number(0...1)
     }
 
@@ -59,6 +64,7 @@ public struct TrainingSection: Sendable, Equatable, Codable {
         seed = try c.wholeNumber(.seed, or: d.seed, Rules.seed)
         tuningTrials = try c.wholeNumber(.tuningTrials, or: d.tuningTrials, Rules.tuningTrials)
         tuningSeconds = try c.number(.tuningSeconds, or: d.tuningSeconds, Rules.tuningSeconds)
+        promotionAlpha = try c.number(.promotionAlpha, or: d.promotionAlpha, Rules.promotionAlpha)
         promotionMargin = try c.number(.promotionMargin, or: d.promotionMargin, Rules.promotionMargin)
     }
 
@@ -70,6 +76,7 @@ public struct TrainingSection: Sendable, Equatable, Codable {
         try c.encode(seed, forKey: .seed)
         try c.encode(tuningTrials, forKey: .tuningTrials)
         try c.encode(tuningSeconds, forKey: .tuningSeconds)
+        try c.encode(promotionAlpha, forKey: .promotionAlpha)
         try c.encode(promotionMargin, forKey: .promotionMargin)
     }
 
@@ -80,6 +87,7 @@ public struct TrainingSection: Sendable, Equatable, Codable {
         try Rules.seed.check(seed, at: Self.key(.seed))
         try Rules.tuningTrials.check(tuningTrials, at: Self.key(.tuningTrials))
         try Rules.tuningSeconds.check(tuningSeconds, at: Self.key(.tuningSeconds))
+        try Rules.promotionAlpha.check(promotionAlpha, at: Self.key(.promotionAlpha))
         try Rules.promotionMargin.check(promotionMargin, at: Self.key(.promotionMargin))
     }
 

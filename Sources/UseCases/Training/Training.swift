@@ -2,11 +2,12 @@ import Foundation
 import Learning
 import Logging
 import ModelMetrics
+import Policy
 import Store
 import TradingDomain
 
 /// What a training run decided: the version registered and whether it became production.
-public struct TrainingDecision: Codable, Sendable {
+public struct TrainingDecision: Encodable, Sendable {
     public var version: Int
     public var algorithm: String
     public var promoted: Bool
@@ -20,6 +21,8 @@ public struct TrainingDecision: Codable, Sendable {
     public var reportPath: String?
     /// Every compared model's CV and holdout figures.
     public var models: [ModelEvaluation] = []
+    /// The promotion decision with the candidate's AUC interval and the paired test.
+    public var promotion: PromotionDecision?
 }
 
 /// Trains and compares the classifiers, decides the candidate's promotion against production on
@@ -71,32 +74,26 @@ public struct Training: Sendable {
         )
         if shouldStop?() == true { throw LearningError(.cancelled, "training stopped before registration") }
 
-        // Champion/challenger: production scores the very same holdout rows. A production model
-        // of another feature schema cannot score the current features at all, so any candidate
-        // that can beats it.
+        // Champion/challenger: production scores the very same holdout rows, and the candidate
+        // replaces it only when a one-sided paired DeLong test finds it better. A production
+        // model of another feature schema cannot score the current features at all, so any
+        // candidate that can replaces it.
         let production = context.production?.record
-        var productionAUC: Double?
-        let candidateAUC = result.holdout.auc
-        let margin = config.training.promotionMargin
-        let promoted: Bool
-        let reason: String
+        let holdY = result.holdoutRows.map { data.labels[$0] }
+        let against: PromotionRule.Production
         if let current = context.production, current.scores(schemaHash: data.schemaHash) {
-            let (production, model) = (current.record, current.classifier)
             let holdX = data.x.selecting(rows: result.holdoutRows)
-            let holdY = result.holdoutRows.map { data.labels[$0] }
-            let prodAUC = Metrics.auc(labels: holdY, scores: try model.predictProbabilities(holdX))
-            productionAUC = prodAUC
-            promoted = candidateAUC > prodAUC + margin
-            reason = promoted
-                ? String(format: "holdout AUC %.4f beats production v%d's %.4f by more than the margin %.4f on the same %d holdout signals", candidateAUC, production.version, prodAUC, margin, holdY.count)
-                : String(format: "holdout AUC %.4f does not beat production v%d's %.4f by more than the margin %.4f on the same %d holdout signals; production kept", candidateAUC, production.version, prodAUC, margin, holdY.count)
+            against = .scored(version: current.record.version, probabilities: try current.classifier.predictProbabilities(holdX))
         } else if let production {
-            promoted = true
-            reason = String(format: "production v%d was trained on feature schema %@ and cannot score the current schema %@; the candidate (holdout AUC %.4f) replaces it", production.version, production.featureSchemaHash, data.schemaHash, candidateAUC)
+            against = .cannotScore(version: production.version, schema: production.featureSchemaHash, current: data.schemaHash)
         } else {
-            promoted = true
-            reason = String(format: "first model: no production model yet (holdout AUC %.4f)", candidateAUC)
+            against = .none
         }
+        let rule = PromotionRule(alpha: config.training.promotionAlpha, margin: config.training.promotionMargin)
+        let promotion = rule.decide(labels: holdY, candidate: result.holdoutPredictions, production: against)
+        let (promoted, reason) = (promotion.promoted, promotion.text)
+        let candidateAUC = result.holdout.auc
+        let productionAUC = promotion.test?.aucB
 
         let previousImportance = try production.flatMap { try store.importance($0.version) }
             .flatMap { try? JSONDecoder().decode(FeatureImportanceReport.self, from: Data($0.utf8)) }
@@ -129,7 +126,7 @@ public struct Training: Sendable {
         var decision = TrainingDecision(
             version: version, algorithm: result.chosen.rawValue, promoted: promoted, reason: reason,
             candidateAUC: candidateAUC, productionAUC: productionAUC, productionVersion: production?.version,
-            grade: result.holdout.grade.rawValue, models: result.evaluations
+            grade: result.holdout.grade.rawValue, models: result.evaluations, promotion: promotion
         )
         let report = TrainingReport(
             version: version, createdAt: now, dataset: data, result: result, decision: decision,
