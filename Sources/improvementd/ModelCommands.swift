@@ -40,9 +40,15 @@ struct TrainCommand: ParsableCommand {
         print("trained on \(data.labels.count) labeled signals (train \(result.trainRows.count), purged \(result.purgedRows.count), holdout \(result.holdoutRows.count)), \(data.x.cols) features, base success rate \(String(format: "%.3f", result.holdout.baseRate)) on the holdout")
         print(ModelTable.render(result.evaluations, chosen: result.chosen.rawValue))
         print(String(format: "chosen: %@, tuned CV AUC %.4f (from %.4f, %d trials)", result.chosen.displayName, result.finalCVAUC, result.baseCVAUC, result.tuningTrials.count))
-        print(String(format: "holdout: AUC %.4f, accuracy %.4f, F1 %.4f, Brier %.4f, lift %.3f; combined score %.4f → grade %@",
-                     result.holdout.auc, result.holdout.accuracy, result.holdout.f1, result.holdout.brier, result.holdout.lift,
-                     result.holdout.combinedScore, result.holdout.grade.rawValue))
+        let h = result.holdout
+        if let i = result.holdoutIntervals {
+            print("holdout: AUC \(i.auc.formatted(decimals: 4)), accuracy \(i.accuracy.formatted(decimals: 4)), Brier \(i.brier.formatted(decimals: 4)), "
+                  + String(format: "F1 %.4f, lift %.3f; combined score %.4f → grade %@", h.f1, h.lift, h.combinedScore, h.grade.rawValue)
+                  + (i.noDemonstratedSkill ? "; no demonstrated skill (the AUC interval contains 0.5)" : ""))
+        } else {
+            print(String(format: "holdout: AUC %.4f, accuracy %.4f, F1 %.4f, Brier %.4f, lift %.3f; combined score %.4f → grade %@",
+                         h.auc, h.accuracy, h.f1, h.brier, h.lift, h.combinedScore, h.grade.rawValue))
+        }
         print("\(decision.promoted ? "promoted" : "kept as rejected candidate") v\(decision.version): \(decision.reason)")
         if let path = decision.reportPath { print("report: \(path)") }
     }

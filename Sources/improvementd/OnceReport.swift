@@ -22,7 +22,9 @@ enum OnceReport {
         Swift.print("decision #\(decision.id): \(decision.action.rawValue.uppercased()) — \(decision.reason)")
         if let t = decision.training {
             Swift.print(ModelTable.render(t.models, chosen: t.algorithm))
-            Swift.print(String(format: "training: v%d %@, holdout AUC %.4f, grade %@", t.version, t.algorithm, t.candidateAUC, t.grade))
+            let auc = t.promotion.map { $0.candidateAUC.formatted(decimals: 4) } ?? String(format: "%.4f", t.candidateAUC)
+            let skill = t.promotion?.noDemonstratedSkill == true ? " (no demonstrated skill)" : ""
+            Swift.print("training: v\(t.version) \(t.algorithm), holdout AUC \(auc)\(skill), grade \(t.grade)")
             if let p = t.reportPath { Swift.print("report: \(p)") }
         }
         if let r = decision.result { Swift.print("result: \(r)") }

@@ -39,6 +39,11 @@ public struct ModelEvaluation: Codable, Sendable, Equatable {
     public var foldAUCs: [Double]
     /// Metrics on the holdout of the model trained on the purged training part.
     public var holdout: Metrics?
+    /// Their sampling error (DeLong for the AUC, Wilson for rates, a seeded bootstrap for Brier).
+    public var holdoutIntervals: MetricIntervals?
+    /// The AUC of the out-of-fold predictions of every walk-forward fold pooled, with its DeLong
+    /// interval: one figure with its sampling error where the mean of four fold AUCs has none.
+    public var pooledCVAUC: Interval?
     /// Seconds to train on the purged training part (one thread).
     public var trainSeconds: Double
     /// Seconds spent on the walk-forward folds (sum over folds).
@@ -84,6 +89,8 @@ public struct TrainingResult: Codable, Sendable {
     public var tuningSeconds: Double
     /// Holdout metrics of the final model.
     public var holdout: Metrics
+    /// Their sampling error.
+    public var holdoutIntervals: MetricIntervals?
     /// Holdout probabilities of the final model, aligned with `holdoutRows`.
     public var holdoutPredictions: [Double]
     /// The final model's `serialize()` bytes.
@@ -170,6 +177,7 @@ public enum Trainer {
         for (m, algorithm) in algorithms.enumerated() {
             var evaluation = ModelEvaluation(algorithm: algorithm, hyperparameters: bases[m], cvAUC: nil, foldAUCs: [],
                                              holdout: nil, trainSeconds: 0, cvSeconds: 0, notes: [], error: nil)
+            var pooledLabels = [Int](), pooledScores = [Double]()
             for (job, outcome) in zip(jobList, outcomes) where job.model == m {
                 switch outcome {
                 case .failure(let e):
@@ -177,15 +185,23 @@ public enum Trainer {
                     evaluation.error = evaluation.error ?? e.description
                 case .success(let o) where job.fold == nil:
                     evaluation.holdout = try Metrics(labels: holdY, probabilities: o.probabilities)
+                    evaluation.holdoutIntervals = try MetricIntervals(labels: holdY, probabilities: o.probabilities)
                     evaluation.trainSeconds = o.seconds
                     evaluation.notes = o.notes
                     holdoutFits[algorithm] = o
                 case .success(let o):
                     evaluation.foldAUCs.append(o.auc)
                     evaluation.cvSeconds += o.seconds
+                    if let f = job.fold {
+                        pooledLabels += folds[f].validation.map { labels[$0] }
+                        pooledScores += o.probabilities
+                    }
                 }
             }
-            if evaluation.error == nil { evaluation.cvAUC = mean(evaluation.foldAUCs) }
+            if evaluation.error == nil {
+                evaluation.cvAUC = mean(evaluation.foldAUCs)
+                evaluation.pooledCVAUC = DeLong.interval(labels: pooledLabels, scores: pooledScores)
+            }
             evaluations.append(evaluation)
         }
         evaluations.sort { $0.algorithm < $1.algorithm }
@@ -226,6 +242,7 @@ public enum Trainer {
             holdoutStart: split.holdoutStart, folds: folds, evaluations: evaluations, chosen: best.algorithm,
             hyperparameters: finalParameters, baseCVAUC: best.cvAUC!, finalCVAUC: finalCV, tuningTrials: trials,
             tuningSeconds: tuningSeconds, holdout: try Metrics(labels: holdY, probabilities: final.probabilities),
+            holdoutIntervals: try MetricIntervals(labels: holdY, probabilities: final.probabilities),
             holdoutPredictions: final.probabilities, model: Data(try model.serialize()), modelNotes: model.notes,
             importance: importance, libraryVersions: Classifiers.libraryVersions, totalSeconds: now() - started
         )
