@@ -172,6 +172,18 @@ import TradingDomain
         print("replay report on the bundled data: \(String(format: "%.2f", Self.fixture.seconds)) s, baselines \(String(format: "%.2f", s.baselineSeconds)) s (\(s.baselines.map { "\($0.name) \(String(format: "%.2f", $0.seconds))" }.joined(separator: ", ")))")
     }
 
+    /// A replay stopped before any signal was scored live still writes every file.
+    @Test func aPeriodWithoutLivePredictionsWritesEmptyTables() throws {
+        let dir = TestSupport.scratch().appendingPathComponent("empty").path
+        let text = try ReplayReport.write(app: Self.fixture.app, from: Day(iso: "2030-01-01")!, through: Day(iso: "2030-01-31")!, to: dir)
+        let s = try Self.summary(in: dir)
+        #expect(s.live == 0 && s.daemon.n == 0 && s.years.isEmpty && s.counts.decisions == 0)
+        #expect(s.baselines.count == 7 && s.baselines.allSatisfy { $0.covered == 0 })
+        #expect(text.contains("no labeled signal to measure"))
+        #expect(try Self.csv("predictions.csv", in: dir).rows.isEmpty)
+        #expect(try Self.csv("decisions.csv", in: dir).rows.count == 2) // the store's whole history
+    }
+
     @Test func theVerdictSaysWhetherTheDaemonBeatsABaseline() {
         let labels = (0..<40).map { $0 % 2 }
         let perfect = labels.map { Double($0) * 0.5 + 0.25 }
