@@ -54,7 +54,9 @@ import TradingDomain
         let (late, earlier, later) = (scored[0], scored[1], scored[2])
         // The daily job of each entry day scores that day's new signals.
         for (day, group) in Dictionary(grouping: scored.indices.filter { $0 != 0 }, by: { scored[$0].entryDate }) {
-            _ = try! store.insertPredictions(group.map { (scored[$0].id, p[$0]) }, version: 1, scoredAt: dailyJob(day))
+            // With an online model: a blend that is not a monotone function of the batch score.
+            _ = try! store.insertPredictions(group.map { (scored[$0].id, p[$0]) }, version: 1, scoredAt: dailyJob(day),
+                                             blended: group.map { 0.5 * p[$0] + 0.5 * Double($0 % 7) / 7 })
         }
         _ = try! store.insertPredictions([(late.id, p[0])], version: 1, scoredAt: dailyJob(late.entryDate.adding(days: 1)))
         // A second version (the same data and seed: rejected) scores two signals again.
@@ -96,14 +98,20 @@ import TradingDomain
         #expect(labeled.count > 100 && s.daemon.n == labeled.count && s.labeled == labeled.count && s.live == rows.count)
 
         // AUC by counting pairs: a positive above a negative counts 1, a tie one half.
-        var wins = 0.0, pairs = 0.0
-        for i in y.indices where y[i] == 1 {
-            for j in y.indices where y[j] == 0 {
-                pairs += 1
-                wins += p[i] > p[j] ? 1 : p[i] == p[j] ? 0.5 : 0
+        func pairCount(_ y: [Int], _ p: [Double]) -> Double {
+            var wins = 0.0, pairs = 0.0
+            for i in y.indices where y[i] == 1 {
+                for j in y.indices where y[j] == 0 {
+                    pairs += 1
+                    wins += p[i] > p[j] ? 1 : p[i] == p[j] ? 0.5 : 0
+                }
             }
+            return wins / pairs
         }
-        #expect(abs(s.daemon.auc.estimate - wins / pairs) < 1e-12)
+        #expect(abs(s.daemon.auc.estimate - pairCount(y, p)) < 1e-12)
+        let blended = labeled.filter { !$0["blended_probability"]!.isEmpty }
+        #expect(blended.count > 100 && s.blended?.n == blended.count)
+        #expect(abs(s.blended!.auc.estimate - pairCount(blended.map { Int($0["outcome"]!)! }, blended.map { Double($0["blended_probability"]!)! })) < 1e-12)
         let brier = zip(p, y).map { ($0 - Double($1)) * ($0 - Double($1)) }.reduce(0, +) / Double(y.count)
         #expect(abs(s.daemon.brier.estimate - brier) < 1e-12)
         let rate = Double(y.reduce(0, +)) / Double(y.count)

@@ -50,10 +50,12 @@ public enum ReplayReport {
     ) throws -> ReplaySummary {
         let seed = UInt64(app.config.training.seed)
         let evaluated = live.filter(\.isLabeled)
-        func scores(_ rows: [LivePrediction]) -> ReplayScores {
-            ReplayScores(ids: rows.map(\.signalId), labels: rows.map { $0.outcome ?? 0 }, probabilities: rows.map(\.probability),
+        func scores(_ rows: [LivePrediction], blended: Bool = false) -> ReplayScores {
+            ReplayScores(ids: rows.map(\.signalId), labels: rows.map { $0.outcome ?? 0 },
+                         probabilities: rows.map { blended ? $0.blendedProbability! : $0.probability },
                          returns: rows.map(\.returnPct), seed: seed)
         }
+        let withBlend = evaluated.filter { $0.blendedProbability != nil }
         let byYear = Dictionary(grouping: evaluated, by: \.entryDate.year)
         let started = ReplayBaselines.now()
         let schema = FeatureSchema(externalNames: try app.store.externalNames()).hash
@@ -65,7 +67,7 @@ public enum ReplayReport {
             live: live.count, labeled: evaluated.count, pending: status(OutcomeStatus.pending.rawValue),
             expired: status(OutcomeStatus.expired.rawValue), unlabeled: live.filter { $0.outcomeStatus == nil }.count,
             method: "AUC intervals by DeLong (95 %), paired differences by DeLong's paired test; rates by Wilson (95 %); Brier by a percentile bootstrap of \(ReplayScores.resamples) resamples (seed \(seed)); Brier skill against the pooled base rate of the signals measured",
-            daemon: scores(evaluated),
+            daemon: scores(evaluated), blended: withBlend.isEmpty ? nil : scores(withBlend, blended: true),
             years: byYear.keys.sorted().map { ReplaySummary.Year(year: $0, scores: scores(byYear[$0]!)) },
             counts: counts(decisions: decisions, history: history, from: from, through: through, calendar: calendar),
             baselines: baselines, seconds: 0, baselineSeconds: baselineSeconds

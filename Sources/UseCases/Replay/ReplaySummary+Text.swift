@@ -13,6 +13,9 @@ extension ReplaySummary {
         out.append("")
         out.append("Daemon")
         out += Self.table(daemon, calibration: true)
+        if let blended {
+            out.append("  blended with the online model (blended_probability, the \(blended.n) that have one): " + Self.line(blended))
+        }
         if !years.isEmpty {
             out.append("")
             out.append("Per calendar year of entry date")

@@ -27,6 +27,9 @@ public struct ReplaySummary: Codable, Sendable, Equatable {
     public var method: String
     /// The daemon's live `probability` on the labeled live signals.
     public var daemon: ReplayScores
+    /// The live `blended_probability` (batch and online model) on the labeled live signals that
+    /// have one; nil when none has.
+    public var blended: ReplayScores?
     /// The same per calendar year of entry date, ascending.
     public var years: [Year]
     public var counts: Counts
