@@ -1,0 +1,100 @@
+import Foundation
+import Policy
+import Store
+import TradingDomain
+
+/// What `improvementd replay` writes in its folder once the walk is over, computed from the
+/// scratch store alone (so independent of how the walk ran): `predictions.csv`,
+/// `decisions.csv`, `models.csv`, `summary.json` and `summary.txt` (README.md, "Replay").
+///
+/// The live predictions are the scores the trading system would have acted on
+/// (`LivePrediction.rule`); the summary measures those whose outcome is known, and scores the
+/// baselines on the very same signals (`ReplayBaselines`).
+public enum ReplayReport {
+    /// Writes the five files for the period `from...through` into `dir` (created if needed) and
+    /// returns the summary's text (`summary.txt`).
+    public static func write(app: App, from: Day, through: Day, to dir: String) throws -> String {
+        let started = ReplayBaselines.now()
+        let store = app.store
+        let calendar = ReplayCalendar(timeZoneIdentifier: app.config.schedule.timezone)
+        let live = LivePrediction.select(try store.earliestPredictions(), from: from, through: through, calendar: calendar)
+        let decisions = try store.decisionRecords()
+        let versions = try store.modelVersions()
+        let history = try store.promotionHistory()
+
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        func save(_ text: String, _ name: String) throws {
+            try text.write(toFile: (dir as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        try save(ReplayTables.predictions(live), "predictions.csv")
+        try save(ReplayTables.decisions(decisions, calendar: calendar), "decisions.csv")
+        try save(ReplayTables.models(versions, history: history, calendar: calendar), "models.csv")
+
+        var summary = try summarize(app: app, live: live, decisions: decisions, history: history,
+                                    from: from, through: through, calendar: calendar)
+        summary.seconds = ReplayBaselines.now() - started
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try save(String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n", "summary.json")
+        let text = summary.text
+        try save(text, "summary.txt")
+        return text
+    }
+
+    /// The summary of `live` and the period's decisions and promotions, baselines included
+    /// (`seconds`, the whole report's time, is the caller's to set).
+    static func summarize(
+        app: App, live: [LivePrediction], decisions: [DecisionRecord], history: [PromotionRecord],
+        from: Day, through: Day, calendar: ReplayCalendar
+    ) throws -> ReplaySummary {
+        let seed = UInt64(app.config.training.seed)
+        let evaluated = live.filter(\.isLabeled)
+        func scores(_ rows: [LivePrediction], blended: Bool = false) -> ReplayScores {
+            ReplayScores(ids: rows.map(\.signalId), labels: rows.map { $0.outcome ?? 0 },
+                         probabilities: rows.map { blended ? $0.blendedProbability! : $0.probability },
+                         returns: rows.map(\.returnPct), seed: seed)
+        }
+        let withBlend = evaluated.filter { $0.blendedProbability != nil }
+        let byYear = Dictionary(grouping: evaluated, by: \.entryDate.year)
+        let started = ReplayBaselines.now()
+        let schema = FeatureSchema(externalNames: try app.store.externalNames()).hash
+        let baselines = try ReplayBaselines(store: app.store, evaluated: evaluated, seed: seed).all(schemaHash: schema)
+        let baselineSeconds = ReplayBaselines.now() - started
+        let status = { (s: String) in live.filter { $0.outcomeStatus == s }.count }
+        return ReplaySummary(
+            from: from.iso, through: through.iso, liveRule: LivePrediction.rule, timeZone: calendar.timeZone.identifier,
+            live: live.count, labeled: evaluated.count, pending: status(OutcomeStatus.pending.rawValue),
+            expired: status(OutcomeStatus.expired.rawValue), unlabeled: live.filter { $0.outcomeStatus == nil }.count,
+            method: "AUC intervals by DeLong (95 %), paired differences by DeLong's paired test; rates by Wilson (95 %); Brier by a percentile bootstrap of \(ReplayScores.resamples) resamples (seed \(seed)); Brier skill against the pooled base rate of the signals measured",
+            daemon: scores(evaluated), blended: withBlend.isEmpty ? nil : scores(withBlend, blended: true),
+            years: byYear.keys.sorted().map { ReplaySummary.Year(year: $0, scores: scores(byYear[$0]!)) },
+            counts: counts(decisions: decisions, history: history, from: from, through: through, calendar: calendar),
+            baselines: baselines, seconds: 0, baselineSeconds: baselineSeconds
+        )
+    }
+
+    /// The period's decisions, retrains by cause, promotions and rollbacks.
+    static func counts(decisions all: [DecisionRecord], history: [PromotionRecord], from: Day, through: Day, calendar: ReplayCalendar) -> ReplaySummary.Counts {
+        func inPeriod(_ stamp: String) -> Bool { calendar.day(of: stamp).map { from <= $0 && $0 <= through } ?? false }
+        let decisions = all.filter { inPeriod($0.decidedAt) }
+        let retrains = decisions.filter { $0.action == RetrainAction.retrain.rawValue }
+        let decoder = JSONDecoder()
+        let fired = retrains.map { (try? decoder.decode(TriggerReport.self, from: Data($0.triggers.utf8)))?.firedTriggers ?? [] }
+        // The reasons' texts as `RetrainReason.description` writes them.
+        let schemaChange = retrains.filter { $0.reason?.hasPrefix("the feature schema changed") == true }.count
+        let monthly = retrains.filter { $0.reason?.hasPrefix(RetrainReason.monthly(fired: []).description) == true }.count
+        let promotions = history.filter { inPeriod($0.promotedAt) }
+        let jobs = Dictionary(grouping: decisions, by: \.job)
+        return ReplaySummary.Counts(
+            decisions: decisions.count,
+            decisionsByJob: jobs.keys.sorted().map { ReplaySummary.JobCount(job: $0, count: jobs[$0]!.count) },
+            retrains: retrains.count, promotions: promotions.count,
+            rollbacks: promotions.filter { $0.reason.hasPrefix("rollback") }.count,
+            retrainsByTrigger: TriggerName.allCases.map { name in
+                ReplaySummary.TriggerCount(trigger: name.rawValue, retrains: fired.filter { $0.contains(name) }.count)
+            },
+            schemaChangeRetrains: schemaChange, monthlyRetrains: monthly
+        )
+    }
+}
