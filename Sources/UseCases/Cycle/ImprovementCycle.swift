@@ -60,7 +60,7 @@ public struct ImprovementCycle: Sendable {
         }
         report.labels = try app.labeling.label()
         // Once: nothing below changes bars or signals.
-        let context = try JobContext.prepare(app)
+        let context = try JobContext.prepare(app, job: "daily", now: now)
         report.online = try app.online.update(context)
         do {
             report.scoring = try app.scoring.score(context, now: now)
@@ -81,7 +81,7 @@ public struct ImprovementCycle: Sendable {
         context prepared: JobContext? = nil, shouldStop: StopCheck? = nil
     ) throws -> CycleDecision {
         let store = app.store
-        let context = try prepared ?? JobContext.prepare(app)
+        let context = try prepared ?? JobContext.prepare(app, job: job, now: now, allowingNoProduction: true)
         let evaluation = try given ?? app.evaluation.evaluate(context, now: now)
         let production = context.production?.record
         let lastTraining = try store.setting("last_training_at").flatMap { ISO8601DateFormatter().date(from: $0) }

@@ -55,10 +55,11 @@ public struct Training: Sendable {
         algorithms: [Algorithm]? = nil, tune: Bool = true, shouldStop: StopCheck? = nil, now: Date = Date(),
         context given: JobContext? = nil
     ) throws -> (TrainingDecision, TrainingResult, TrainingDataset) {
-        let context = try given ?? JobContext(
-            features: try FeatureComputation(config: config, store: store).compute(),
-            production: try ProductionModel.load(from: store)
-        )
+        let context = try given ?? {
+            let features = try FeatureComputation(config: config, store: store).compute()
+            let (production, fallback) = try ProductionFallback.resolve(store: store, schemaHash: features.schemaHash)
+            return JobContext(features: features, production: production, fallback: fallback)
+        }()
         let data = try dataset(features: context.features)
         CrashPoint.reach("train.after-dataset")
         guard data.labels.count >= 50 else {
@@ -74,13 +75,18 @@ public struct Training: Sendable {
         // Champion/challenger: production scores the very same holdout rows. A production model
         // of another feature schema cannot score the current features at all, so any candidate
         // that can beats it.
-        let production = context.production?.record
+        // A production version whose artifact cannot be used is treated as absent: the
+        // candidate replaces it (the version scoring in its place is not production).
+        let production = context.fallback?.broken ?? context.production?.record
         var productionAUC: Double?
         let candidateAUC = result.holdout.auc
         let margin = config.training.promotionMargin
         let promoted: Bool
         let reason: String
-        if let current = context.production, current.scores(schemaHash: data.schemaHash) {
+        if let broken = context.fallback {
+            promoted = true
+            reason = String(format: "production v%d could not be loaded (%@); the candidate (holdout AUC %.4f) replaces it", broken.broken.version, broken.brokenReason, candidateAUC)
+        } else if let current = context.production, current.scores(schemaHash: data.schemaHash) {
             let (production, model) = (current.record, current.classifier)
             let holdX = data.x.selecting(rows: result.holdoutRows)
             let holdY = result.holdoutRows.map { data.labels[$0] }
