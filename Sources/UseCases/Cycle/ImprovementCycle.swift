@@ -32,6 +32,8 @@ public struct DailyReport: Codable, Sendable {
     public var scoring = ScoringReport()
     public var online: OnlineReport?
     public var evaluation: EvaluationReport?
+    /// The daily copy of the store, when `backup.dir` is set.
+    public var backup: BackupReport?
 }
 
 /// The improvement cycle: the daily job (imports, labels, online update, scoring, evaluation)
@@ -70,6 +72,7 @@ public struct ImprovementCycle: Sendable {
             logger.error("scoring skipped: \(mismatch.description)", metadata: ["event": "error"])
         }
         report.evaluation = try app.evaluation.evaluate(context, now: now)
+        report.backup = try app.backups.daily(now: now)
         return (report, context)
     }
 
