@@ -6,9 +6,13 @@ extension SignalStore {
     /// Copies the store into a new SQLite file at `path` through SQLite's online backup API, from
     /// one read snapshot (every committed transaction up to the start, none after), so writers
     /// go on meanwhile. Written to `path.partial` and renamed, so `path` is never half a copy.
-    /// Refuses an existing `path` unless `replacing`.
+    /// Refuses an existing `path` unless `replacing`, and the store's own path always.
     public func backup(to path: String, replacing: Bool = false) throws(StoreError) {
         let fm = FileManager.default
+        func resolved(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
+        guard resolved(path) != resolved(self.path) else {
+            throw StoreError(.write, "\(path) is the store itself; back it up to another file")
+        }
         if fm.fileExists(atPath: path) && !replacing {
             throw StoreError(.write, "\(path) already exists; refusing to overwrite it (--force replaces it)")
         }

@@ -80,6 +80,8 @@ final class Locked<Value>: @unchecked Sendable {
         #expect(throws: StoreError.self) { try store.backup(to: target) }
         #expect(FileManager.default.contents(atPath: target) == Data("keep me".utf8))
         try store.backup(to: target, replacing: true)
+        #expect(throws: StoreError.self) { try store.backup(to: store.path, replacing: true) }
+        #expect(try store.check().ok)
         #expect(try DatabaseQueue(path: target).read { try String.fetchAll($0, sql: "PRAGMA integrity_check") } == ["ok"])
     }
 
