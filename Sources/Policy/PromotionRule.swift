@@ -25,6 +25,8 @@ public struct PromotionRule: Sendable, Hashable {
         case none
         /// Production was trained on another feature schema and cannot score the current one.
         case cannotScore(version: Int, schema: String, current: String)
+        /// Production's artifact fails its checksum or cannot be loaded.
+        case unusable(version: Int, why: String)
         /// Production's probabilities on the candidate's holdout rows, in the same order.
         case scored(version: Int, probabilities: [Double])
     }
@@ -40,6 +42,10 @@ public struct PromotionRule: Sendable, Hashable {
             return PromotionDecision(
                 promoted: true, reason: .productionCannotScore(version: version, schema: schema, current: current, auc: interval),
                 candidateAUC: interval, test: nil
+            )
+        case let .unusable(version, why):
+            return PromotionDecision(
+                promoted: true, reason: .productionUnusable(version: version, why: why, auc: interval), candidateAUC: interval, test: nil
             )
         case let .scored(version, probabilities):
             let test = DeLong.compare(labels: labels, a: candidate, b: probabilities)
@@ -88,6 +94,7 @@ public struct PromotionDecision: Sendable, Hashable, Encodable {
 public enum PromotionReason: Sendable, Hashable, CustomStringConvertible {
     case firstModel(auc: Interval)
     case productionCannotScore(version: Int, schema: String, current: String, auc: Interval)
+    case productionUnusable(version: Int, why: String, auc: Interval)
     case beatsProduction(version: Int, test: PairedAUCTest, n: Int, alpha: Double)
     case notBetter(version: Int, test: PairedAUCTest, n: Int, alpha: Double)
     case belowMargin(version: Int, test: PairedAUCTest, n: Int, margin: Double)
@@ -103,6 +110,8 @@ public enum PromotionReason: Sendable, Hashable, CustomStringConvertible {
             return "first model: no production model yet (holdout AUC \(auc.formatted(decimals: 4)))"
         case let .productionCannotScore(version, schema, current, auc):
             return "production v\(version) was trained on feature schema \(schema) and cannot score the current schema \(current); the candidate (holdout AUC \(auc.formatted(decimals: 4))) replaces it"
+        case let .productionUnusable(version, why, auc):
+            return "production v\(version) could not be loaded (\(why)); the candidate (holdout AUC \(auc.formatted(decimals: 4))) replaces it"
         case let .beatsProduction(version, test, n, alpha):
             return comparison(test, version, n) + " < alpha \(alpha): the candidate is better beyond sampling error"
         case let .notBetter(version, test, n, alpha):

@@ -23,6 +23,9 @@ public struct StoreStatus: Codable, Sendable {
     public var symbols: [SymbolRange]
     public var production: Production?
     public var labelCounts: [String: Int]
+    /// Set when production's artifact cannot be used: what is broken and what scores instead
+    /// (filled by the `status` command; absent from the JSON otherwise).
+    public var productionFallback: String?
 }
 
 extension SignalStore {

@@ -21,16 +21,43 @@ public final class SignalStore: Sendable {
         }
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        // A store migrated by a newer improvementd lists migrations this binary does not know:
+        // it is refused before migrating, through a read-only connection first (opening the pool
+        // writes to a store that has no WAL file), so nothing is written (README.md, "Operations").
+        // A file the read-only connection cannot read is left to the pool's own errors, and the
+        // same check runs again on the pool.
+        if FileManager.default.fileExists(atPath: path) {
+            var readOnly = Configuration()
+            readOnly.readonly = true
+            if let queue = try? DatabaseQueue(path: path, configuration: readOnly) {
+                let unknown = try? queue.read(Self.unknownMigrations)
+                try? queue.close()
+                if let unknown, !unknown.isEmpty { throw StoreError.newer(path, unknown) }
+            }
+        }
         do {
             pool = try DatabasePool(path: path, configuration: config)
         } catch {
             throw StoreError.open(path, error)
         }
+        let unknown: [String]
+        do {
+            unknown = try pool.read(Self.unknownMigrations)
+        } catch {
+            throw StoreError(.migrate, "cannot read the migrations of the store \(path): \(error)")
+        }
+        guard unknown.isEmpty else { throw StoreError.newer(path, unknown) }
         do {
             try Migrations.migrator.migrate(pool)
         } catch {
             throw StoreError(.migrate, "cannot migrate the store \(path): \(error)")
         }
+    }
+
+    /// Migrations the store has applied that this binary does not know, sorted.
+    static func unknownMigrations(_ db: Database) throws -> [String] {
+        let migrator = Migrations.migrator
+        return try migrator.appliedIdentifiers(db).subtracting(try migrator.appliedMigrations(db)).sorted()
     }
 
     /// Runs `body` in one write transaction, mapping SQLite errors to `StoreError`.

@@ -11,6 +11,11 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
+    /// A store migrated by a newer improvementd (`unknown`: the migrations this binary lacks).
+    static func newer(_ path: String, _ unknown: [String]) -> StoreError {
+        StoreError(.migrate, "the store \(path) was made by a newer improvementd: it has migrations this version does not know (\(unknown.joined(separator: ", "))); upgrade improvementd or use a backup")
+    }
+
     static func open(_ path: String, _ error: any Error) -> StoreError {
         StoreError(.open, "cannot open the store \(path): \(error)")
     }

@@ -54,4 +54,6 @@ public struct App: Sendable {
     public var cycle: ImprovementCycle { ImprovementCycle(app: self) }
     /// CSV exports.
     public var exporting: Exporting { Exporting(config: config, store: store) }
+    /// The daily job's rotating backups of the store.
+    public var backups: Backups { Backups(config: config, store: store, logger: logger) }
 }

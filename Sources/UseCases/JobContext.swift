@@ -32,27 +32,43 @@ public struct ProductionModel: Sendable {
 /// verified the production artifact three times per daily job.
 public struct JobContext: Sendable {
     public var features: FeatureReport
+    /// The model the job scores with: production, or the fallback's version when production's
+    /// artifact cannot be used.
     public var production: ProductionModel?
+    /// Set when production's artifact could not be used (README.md, "Operations").
+    public var fallback: ProductionFallback?
 
-    public init(features: FeatureReport, production: ProductionModel?) {
+    public init(features: FeatureReport, production: ProductionModel?, fallback: ProductionFallback? = nil) {
         self.features = features
         self.production = production
+        self.fallback = fallback
     }
 
-    /// Brings the features up to date and loads the production model. Labels are the caller's
-    /// to bring up to date first (jobs report their counts).
-    public static func prepare(_ app: App) throws -> JobContext {
-        JobContext(features: try app.features.compute(), production: try ProductionModel.load(from: app.store))
+    /// Brings the features up to date and loads the production model, falling back to an earlier
+    /// version when production's artifact cannot be used; a fallback is recorded once, for `job`
+    /// (a decision row and an error record). Labels are the caller's to bring up to date first
+    /// (jobs report their counts). Throws ``ProductionUnavailable`` when production is broken
+    /// and no earlier version can score, unless `allowingNoProduction` (a training run then
+    /// replaces the broken version).
+    public static func prepare(_ app: App, job: String = "predict", now: Date = Date(), allowingNoProduction: Bool = false) throws -> JobContext {
+        let features = try app.features.compute()
+        let (production, fallback) = try ProductionFallback.resolve(store: app.store, schemaHash: features.schemaHash)
+        if let fallback {
+            try fallback.record(job: job, store: app.store, logger: app.logger, at: now)
+            if production == nil && !allowingNoProduction { throw ProductionUnavailable(description: fallback.description) }
+        }
+        return JobContext(features: features, production: production, fallback: fallback)
     }
 
     /// The same features with the production model loaded again (after a training run may have
-    /// promoted another version).
+    /// promoted another version); a fallback found again is not recorded again.
     public func reloadingProduction(from store: SignalStore) throws -> JobContext {
-        JobContext(features: features, production: try ProductionModel.load(from: store))
+        let (production, fallback) = try ProductionFallback.resolve(store: store, schemaHash: features.schemaHash)
+        return JobContext(features: features, production: production, fallback: fallback)
     }
 }
 
 extension App {
     /// A job's context: features brought up to date, the production model loaded once.
-    public func prepareJob() throws -> JobContext { try JobContext.prepare(self) }
+    public func prepareJob(job: String = "predict") throws -> JobContext { try JobContext.prepare(self, job: job) }
 }

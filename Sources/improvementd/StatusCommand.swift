@@ -14,7 +14,8 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let app = try global.app()
-        let status = try app.store.status()
+        var status = try app.store.status()
+        status.productionFallback = try ProductionFallback.current(store: app.store)?.description
         if json {
             print(try Output.json(status))
             return
@@ -38,6 +39,7 @@ struct StatusCommand: ParsableCommand {
         } else {
             print("production model: none yet (improvementd train)")
         }
+        if let fallback = status.productionFallback { print("production artifact: BROKEN: \(fallback)") }
     }
 }
 

@@ -100,7 +100,7 @@ import Yams
     @Test func unknownKeysAreRefusedByName() throws {
         let known = Configuration.knownKeys.joined(separator: ", ")
         #expect(known.hasPrefix("database, reports_dir, inbox_dir, trading_db, exchange_timezone, index_symbol, labels.horizon_days,"))
-        #expect(known.hasSuffix("triggers.min_signals, logging.level"))
+        #expect(known.hasSuffix("triggers.min_signals, logging.level, backup.dir, backup.keep"))
         #expect(try refusal("trainng:\n  seed: 1\n") == "c.yaml: trainng: unknown key (known: \(known))")
         #expect(try refusal("training:\n  sed: 1\n") == "c.yaml: training.sed: unknown key (known: \(known))")
         #expect(try refusal("databse: x.sqlite\n") == "c.yaml: databse: unknown key (known: \(known))")
@@ -130,6 +130,8 @@ import Yams
         ("triggers:\n  accuracy: 1.5\n", "c.yaml: triggers.accuracy: expected a number in [0.0, 1.0] (got 1.5)"),
         ("triggers:\n  min_signals: 0\n", "c.yaml: triggers.min_signals: expected a whole number in 1...1000000 (got 0)"),
         ("logging:\n  level: loud\n", "c.yaml: logging.level: expected trace, debug, info, notice, warning, error or critical (got loud)"),
+        ("backup:\n  keep: 0\n", "c.yaml: backup.keep: expected a whole number in 1...3650 (got 0)"),
+        ("backup:\n  dir: 5\n", "c.yaml: backup.dir: expected a string (got 5)"),
         ("training: 5\n", "c.yaml: training: expected a mapping of keys (got 5)"),
     ])
     func badValueIsRefusedWithItsKey(yaml: String, message: String) throws {

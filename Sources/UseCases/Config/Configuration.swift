@@ -24,19 +24,21 @@ public struct Configuration: Sendable, Equatable, Codable {
     public var schedule = ScheduleSection()
     public var triggers = TriggersSection()
     public var logging = LoggingSection()
+    public var backup = BackupSection()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case database, reportsDir = "reports_dir", inboxDir = "inbox_dir", tradingDB = "trading_db"
         case exchangeTimezone = "exchange_timezone", indexSymbol = "index_symbol"
-        case labels, features, training, schedule, triggers, logging
+        case labels, features, training, schedule, triggers, logging, backup
     }
 
     /// The keys inside each section, from the sections' own coding keys.
     static let sectionKeys: [CodingKeys: [String]] = [
         .labels: LabelsSection.keys, .features: FeaturesSection.keys, .training: TrainingSection.keys,
         .schedule: ScheduleSection.keys, .triggers: TriggersSection.keys, .logging: LoggingSection.keys,
+        .backup: BackupSection.keys,
     ]
 
     /// Every key a file or the environment may set (`section.key` inside a section), in the
@@ -61,6 +63,7 @@ public struct Configuration: Sendable, Equatable, Codable {
         schedule = try c.decodeIfPresent(ScheduleSection.self, forKey: .schedule) ?? d.schedule
         triggers = try c.decodeIfPresent(TriggersSection.self, forKey: .triggers) ?? d.triggers
         logging = try c.decodeIfPresent(LoggingSection.self, forKey: .logging) ?? d.logging
+        backup = try c.decodeIfPresent(BackupSection.self, forKey: .backup) ?? d.backup
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -77,6 +80,7 @@ public struct Configuration: Sendable, Equatable, Codable {
         try c.encode(schedule, forKey: .schedule)
         try c.encode(triggers, forKey: .triggers)
         try c.encode(logging, forKey: .logging)
+        try c.encode(backup, forKey: .backup)
     }
 
     /// Checks the top-level values, then each section.
@@ -89,6 +93,7 @@ public struct Configuration: Sendable, Equatable, Codable {
         try schedule.validate()
         try triggers.validate()
         try logging.validate()
+        try backup.validate()
     }
 
     /// A time of day.

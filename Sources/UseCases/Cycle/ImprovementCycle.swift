@@ -32,6 +32,8 @@ public struct DailyReport: Codable, Sendable {
     public var scoring = ScoringReport()
     public var online: OnlineReport?
     public var evaluation: EvaluationReport?
+    /// The daily copy of the store, when `backup.dir` is set.
+    public var backup: BackupReport?
 }
 
 /// The improvement cycle: the daily job (imports, labels, online update, scoring, evaluation)
@@ -60,7 +62,7 @@ public struct ImprovementCycle: Sendable {
         }
         report.labels = try app.labeling.label()
         // Once: nothing below changes bars or signals.
-        let context = try JobContext.prepare(app)
+        let context = try JobContext.prepare(app, job: "daily", now: now)
         report.online = try app.online.update(context)
         do {
             report.scoring = try app.scoring.score(context, now: now)
@@ -70,6 +72,7 @@ public struct ImprovementCycle: Sendable {
             logger.error("scoring skipped: \(mismatch.description)", metadata: ["event": "error"])
         }
         report.evaluation = try app.evaluation.evaluate(context, now: now)
+        report.backup = try app.backups.daily(now: now)
         return (report, context)
     }
 
@@ -81,7 +84,7 @@ public struct ImprovementCycle: Sendable {
         context prepared: JobContext? = nil, shouldStop: StopCheck? = nil
     ) throws -> CycleDecision {
         let store = app.store
-        let context = try prepared ?? JobContext.prepare(app)
+        let context = try prepared ?? JobContext.prepare(app, job: job, now: now, allowingNoProduction: true)
         let evaluation = try given ?? app.evaluation.evaluate(context, now: now)
         let production = context.production?.record
         let lastTraining = try store.setting("last_training_at").flatMap { ISO8601DateFormatter().date(from: $0) }

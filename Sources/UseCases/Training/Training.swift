@@ -58,10 +58,11 @@ public struct Training: Sendable {
         algorithms: [Algorithm]? = nil, tune: Bool = true, shouldStop: StopCheck? = nil, now: Date = Date(),
         context given: JobContext? = nil
     ) throws -> (TrainingDecision, TrainingResult, TrainingDataset) {
-        let context = try given ?? JobContext(
-            features: try FeatureComputation(config: config, store: store).compute(),
-            production: try ProductionModel.load(from: store)
-        )
+        let context = try given ?? {
+            let features = try FeatureComputation(config: config, store: store).compute()
+            let (production, fallback) = try ProductionFallback.resolve(store: store, schemaHash: features.schemaHash)
+            return JobContext(features: features, production: production, fallback: fallback)
+        }()
         let data = try dataset(features: context.features)
         CrashPoint.reach("train.after-dataset")
         guard data.labels.count >= 50 else {
@@ -76,12 +77,15 @@ public struct Training: Sendable {
 
         // Champion/challenger: production scores the very same holdout rows, and the candidate
         // replaces it only when a one-sided paired DeLong test finds it better. A production
-        // model of another feature schema cannot score the current features at all, so any
-        // candidate that can replaces it.
-        let production = context.production?.record
+        // model of another feature schema cannot score the current features at all, and one
+        // whose artifact cannot be used is treated as absent: any candidate replaces either
+        // (a version scoring in a broken one's place is not production).
+        let production = context.fallback?.broken ?? context.production?.record
         let holdY = result.holdoutRows.map { data.labels[$0] }
         let against: PromotionRule.Production
-        if let current = context.production, current.scores(schemaHash: data.schemaHash) {
+        if let broken = context.fallback {
+            against = .unusable(version: broken.broken.version, why: broken.brokenReason)
+        } else if let current = context.production, current.scores(schemaHash: data.schemaHash) {
             let holdX = data.x.selecting(rows: result.holdoutRows)
             against = .scored(version: current.record.version, probabilities: try current.classifier.predictProbabilities(holdX))
         } else if let production {
