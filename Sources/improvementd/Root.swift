@@ -9,7 +9,7 @@ struct Root: AsyncParsableCommand {
         commandName: "improvementd",
         abstract: "Makes a trading system's signal classifier improve itself on real outcomes.",
         discussion: "Exit status: 0 success, 1 failure, 2 usage, 3 invalid input (nothing written).",
-        subcommands: [RunCommand.self, ImportCommand.self, BackfillCommand.self, LabelCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self, ModelsCommand.self, ExportCommand.self, StatusCommand.self],
+        subcommands: [RunCommand.self, ImportCommand.self, BackfillCommand.self, LabelCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self, ModelsCommand.self, ExportCommand.self, StatusCommand.self, ReplayCommand.self],
         defaultSubcommand: RunCommand.self
     )
 
