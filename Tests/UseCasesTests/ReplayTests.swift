@@ -337,6 +337,7 @@ import TradingDomain
         let stdout = collected.withLock { $0 } + out.fileHandleForReading.readDataToEndOfFile()
         #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(stderr)")
         #expect(stderr.contains("stopped early at"), "\(stderr)")
+        #expect(!stderr.contains("\r")) // no progress line: stderr is not a terminal (and --json)
         #expect(FileManager.default.fileExists(atPath: dir + "/predictions.csv"))
         let json = try #require(try JSONSerialization.jsonObject(with: stdout) as? [String: Any], "\(String(decoding: stdout, as: UTF8.self))")
         #expect(json["stopped_early"] as? Bool == true)
@@ -347,5 +348,18 @@ import TradingDomain
         stopped.store = store
         stopped.through = through
         try Self.expectPrefix(stopped: stopped, full: full.result)
+    }
+
+    /// Usage errors: a bad date or a reversed range exit 2 with a clear message; the source
+    /// is named by --db.
+    @Test func badDatesAndRangesAreUsageErrors() throws {
+        let (code, _, err) = try TestSupport.run(["replay", "--db", Self.source, "--from", "2025-13-01"])
+        #expect(code == 2 && err.contains("not a date"), "\(err)")
+        let (code2, _, err2) = try TestSupport.run(["replay", "--db", Self.source, "--from", "2026-01-10", "--to", "2026-01-01"])
+        #expect(code2 == 2 && err2.contains("is after --to"), "\(err2)")
+        let (code3, _, err3) = try TestSupport.run(["replay", "--db", Self.source, "--from", "2031-01-01"])
+        #expect(code3 == 2 && err3.contains("outside the source's data"), "\(err3)")
+        let (code4, _, err4) = try TestSupport.run(["replay", "--db", "/nonexistent/store.sqlite", "--from", "2025-12-01"])
+        #expect(code4 == 1 && err4.contains("does not exist"), "\(err4)")
     }
 }

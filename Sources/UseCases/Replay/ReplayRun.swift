@@ -25,6 +25,8 @@ public struct ReplayRun: Sendable {
     /// market (NSE closes at 15:30; 16:00 leaves the end-of-day data time to arrive), before the
     /// daily job's default 18:30, as a trading system would deliver them to the running daemon.
     public static let deliveryTime = (hour: 16, minute: 0)
+    /// The tuning budget of a replay: the largest `tuning_seconds` accepts, so trials, not time, end tuning.
+    public static let unboundedTuningSeconds = 86_400.0
     /// The scratch store's file name in the output folder.
     public static let storeName = "replay.sqlite"
 
@@ -55,10 +57,10 @@ public struct ReplayRun: Sendable {
             throw ReplayError("the replay source \(sourcePath) has no bars of the index symbol \(config.indexSymbol) (index_symbol), so it has no trading days to replay")
         }
         let to = to ?? last
-        guard from <= to else { throw ReplayError("--from \(from.iso) is after --to \(to.iso)") }
         guard first <= from, from <= last else {
-            throw ReplayError("\(from.iso) ... \(to.iso) is outside the source's data: its trading days (bars of \(config.indexSymbol)) run from \(first.iso) through \(last.iso)")
+            throw ReplayError("--from \(from.iso) is outside the source's data: its trading days (bars of \(config.indexSymbol)) run from \(first.iso) through \(last.iso)")
         }
+        guard from <= to else { throw ReplayError("--from \(from.iso) is after --to \(to.iso)") }
         guard to <= last else {
             throw ReplayError("--to \(to.iso) is after the source's last trading day \(last.iso) (bars of \(config.indexSymbol))")
         }
@@ -78,12 +80,15 @@ public struct ReplayRun: Sendable {
     /// The scratch app's configuration: the user's, with the store, reports and inbox in the
     /// output folder and no trading database (a replay never reads the live one). The inbox
     /// folder does not exist, so the daily job imports nothing but what the replay delivers.
+    /// Tuning is bounded by `tuning_trials` alone: its `tuning_seconds` budget is wall-clock time,
+    /// which would make the trials run, hence the models, depend on the machine's speed and load.
     public var scratchConfig: Configuration {
         var c = config
         c.database = storePath
         c.reportsDir = (directory as NSString).appendingPathComponent("reports")
         c.inboxDir = (directory as NSString).appendingPathComponent("no-inbox")
         c.tradingDB = ""
+        c.training.tuningSeconds = Self.unboundedTuningSeconds
         return c
     }
 
