@@ -13,13 +13,14 @@ import TradingDomain
 /// then the real `SchedulerService` runs the real `CycleRunner` over it with a virtual clock
 /// (``ReplayClock``) that starts at the delivery instant of the day before `from` and delivers
 /// each trading day's rows at that day's ``deliveryTime``. At the start the store has never run
-/// a job, so the scheduler runs each of the three jobs once as missed jobs, in `JobKind` order,
-/// exactly as the daemon does at its first start: the daily job (labels, features; nothing to
-/// score yet), then the weekly check, which finds no production model and trains the first one
-/// (then scores the unlabeled signals with it), then the monthly full retrain, which retrains
-/// unless nothing was labeled since (it then decides `none`). From then on the jobs run at their
-/// configured times until the midnight after `to`, or until a stop was requested, checked at
-/// each midnight, between jobs.
+/// a job, so the scheduler runs each of the three jobs once, for its latest period, as missed
+/// jobs in `JobKind` order, exactly as the daemon does at its first start: the daily job (labels,
+/// features; no model to score with yet), then the weekly check, which finds no production model
+/// (triggers `schedule`, `insufficient_data`), trains the first model, promotes it and scores the
+/// unlabeled signals with it, then the monthly full retrain, which finds nothing labeled since
+/// that training and decides `skipped` ("nothing new"). All three are dated at the start instant,
+/// the day before `from`. From then on the jobs run at their configured times until the midnight
+/// after `to`, or until a stop was requested, checked at each midnight, between jobs.
 public struct ReplayRun: Sendable {
     /// When a trading day's rows are delivered, in the exchange's time zone: the close of the
     /// market (NSE closes at 15:30; 16:00 leaves the end-of-day data time to arrive), before the
