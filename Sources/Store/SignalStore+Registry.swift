@@ -103,13 +103,14 @@ extension SignalStore {
     /// Registers a trained version with its decision and the training run's `settings`, all in
     /// one transaction: afterwards the version is either absent or present with its decision
     /// (production, the previous production retired and its promotion period closed; or rejected
-    /// with the reason) and the settings written. Returns the version number.
-    public func registerTrainedModel(_ m: NewModelVersion, decision: ModelDecision, settings: [String: String]) throws(StoreError) -> Int {
+    /// with the reason) and the settings written. Returns the version number. `at`: the version's
+    /// `created_at` and the promotion's time (a job's clock, so a replay dates them on its day).
+    public func registerTrainedModel(_ m: NewModelVersion, decision: ModelDecision, settings: [String: String], at: Date = Date()) throws(StoreError) -> Int {
         try write("registering a trained model version") { db in
-            let version = try Self.insertVersion(m, db)
+            let version = try Self.insertVersion(m, at: at, db)
             CrashPoint.reach("train.register.after-insert")
             switch decision {
-            case .promote(let reason): try Self.makeProduction(version, reason: reason, db)
+            case .promote(let reason): try Self.makeProduction(version, reason: reason, at: at, db)
             case .reject(let reason):
                 try db.execute(sql: "UPDATE model_versions SET status = 'rejected', decision_reason = ? WHERE version = ?", arguments: [reason, version])
             }
@@ -119,7 +120,7 @@ extension SignalStore {
         }
     }
 
-    static func insertVersion(_ m: NewModelVersion, _ db: Database) throws -> Int {
+    static func insertVersion(_ m: NewModelVersion, at: Date = Date(), _ db: Database) throws -> Int {
         try db.execute(sql: """
             INSERT INTO model_versions (algorithm, hyperparameters, feature_schema_hash, data_start, data_end,
                 n_train, n_holdout, seed, library_versions, cv_metrics, holdout_metrics, artifact, artifact_sha256,
@@ -128,7 +129,7 @@ extension SignalStore {
             """, arguments: [
                 m.algorithm, m.hyperparameters, m.featureSchemaHash, m.dataStart, m.dataEnd, m.nTrain, m.nHoldout,
                 m.seed, m.libraryVersions, m.cvMetrics, m.holdoutMetrics, Data(m.artifact), Self.sha256(m.artifact),
-                m.reportPath, Self.timestamp(), m.importance,
+                m.reportPath, Self.timestamp(at), m.importance,
             ])
         return Int(db.lastInsertedRowID)
     }
@@ -136,8 +137,8 @@ extension SignalStore {
     /// Inside a write: makes `version` production, retiring the current one and closing its
     /// promotion period, and opens a new period with `reason`. The retirement comes first, so the
     /// one-production index never sees two.
-    static func makeProduction(_ version: Int, reason: String, _ db: Database) throws {
-        let now = Self.timestamp()
+    static func makeProduction(_ version: Int, reason: String, at: Date = Date(), _ db: Database) throws {
+        let now = Self.timestamp(at)
         try db.execute(sql: "UPDATE promotions SET demoted_at = ? WHERE demoted_at IS NULL", arguments: [now])
         try db.execute(sql: "UPDATE model_versions SET status = 'retired' WHERE status = 'production' AND version != ?", arguments: [version])
         try db.execute(sql: "UPDATE model_versions SET status = 'production', decision_reason = ? WHERE version = ?", arguments: [reason, version])
@@ -354,13 +355,14 @@ extension SignalStore {
 
     public func insertEvaluation(
         modelVersion: Int?, windowStart: String, windowEnd: String, n: Int, accuracy: Double?, auc: Double?,
-        precision: Double?, recall: Double?, f1: Double?, combined: Double?, successRate: Double?, details: String
+        precision: Double?, recall: Double?, f1: Double?, combined: Double?, successRate: Double?, details: String,
+        at: Date = Date()
     ) throws(StoreError) {
         try write("storing an evaluation") { db in
             try db.execute(sql: """
                 INSERT INTO evaluations (evaluated_at, model_version, window_start, window_end, n, accuracy, auc, precision,
                     recall, f1, combined_score, success_rate, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [Self.timestamp(), modelVersion, windowStart, windowEnd, n, accuracy, auc, precision, recall, f1, combined, successRate, details])
+                """, arguments: [Self.timestamp(at), modelVersion, windowStart, windowEnd, n, accuracy, auc, precision, recall, f1, combined, successRate, details])
         }
     }
 

@@ -12,6 +12,7 @@ struct Root: AsyncParsableCommand {
         subcommands: [RunCommand.self, ImportCommand.self, BackfillCommand.self, LabelCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self, ModelsCommand.self, ExportCommand.self, StatusCommand.self,
             BackupCommand.self,
             CheckCommand.self,
+            ReplayCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

@@ -85,7 +85,7 @@ public struct Evaluation: Sendable {
         try store.insertEvaluation(
             modelVersion: report.modelVersion, windowStart: start.iso, windowEnd: end.iso, n: report.predictions.count,
             accuracy: m?.accuracy, auc: m?.auc, precision: m?.precision, recall: m?.recall, f1: m?.f1,
-            combined: m?.combinedScore, successRate: report.successRate, details: details
+            combined: m?.combinedScore, successRate: report.successRate, details: details, at: now
         )
         return report
     }

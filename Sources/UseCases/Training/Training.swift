@@ -124,7 +124,7 @@ public struct Training: Sendable {
         ), decision: promoted ? .promote(reason: reason) : .reject(reason: reason), settings: [
             "last_training_label_change": String(data.labelChange),
             "last_training_at": SignalStoreTime.iso(now),
-        ])
+        ], at: now)
         CrashPoint.reach("train.after-register")
 
         var decision = TrainingDecision(
