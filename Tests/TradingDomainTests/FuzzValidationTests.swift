@@ -150,6 +150,8 @@ import Testing
         let seconds = Date().timeIntervalSince(start)
         print("fuzz \(kind.rawValue): \(count) inputs (seed \(seed)), \(rejected) rejected, \(accepted) accepted, \(String(format: "%.1f", seconds)) s, slowest \(String(format: "%.3f", slowest)) s")
         #expect(failures == 0)
-        #expect(rejected > count / 4 && accepted > count / 20, "the mutations must reach both the accepting and the rejecting paths")
+        if count >= 100 {
+            #expect(rejected > count / 4 && accepted > count / 20, "the mutations must reach both the accepting and the rejecting paths")
+        }
     }
 }

@@ -31,15 +31,23 @@ import TradingDomain
         let count = FuzzCorpus.inputs(share: 0.02)
         let seed = FuzzCorpus.seed(0xF11E)
         var m = Mutator(seed: seed)
-        let dir = TestSupport.scratch()
-        let app = try Self.smallApp(dir, &m)
-        let importer = app.importer
+        var dir = TestSupport.scratch()
+        var app = try Self.smallApp(dir, &m)
+        var importer = app.importer
         let corpus = FuzzCorpus.shared
         var digest = try app.store.contentDigest()
         var perKind: [String: (rejected: Int, accepted: Int)] = [:]
         var failures = 0
         let start = Date()
         for i in 0..<count {
+            // A fresh small store every 100 inputs: accepted inputs add rows, and the digest
+            // after each input reads them all.
+            if i > 0 && i % 100 == 0 {
+                dir = TestSupport.scratch()
+                app = try Self.smallApp(dir, &m)
+                importer = app.importer
+                digest = try app.store.contentDigest()
+            }
             let kind = m.random.pick(ImportKind.allCases)
             var name = "\(kind.rawValue).csv"
             var text: FuzzCorpus.Lines
@@ -62,7 +70,8 @@ import TradingDomain
             let skipInvalid = m.random.chance(0.2)
             let box = Box<Result<ImportReport, any Error>>()
             // 10 s per import: a 200-line file imports in well under 100 ms in a debug build.
-            let finished = finishes(within: 10) { box.value = Result { try importer.run(kind, paths: [path], skipInvalid: skipInvalid) } }
+            let run = importer
+            let finished = finishes(within: 10) { box.value = Result { try run.run(kind, paths: [path], skipInvalid: skipInvalid) } }
             guard finished, let result = box.value else {
                 Issue.record("seed \(seed) input \(i) \(kind) (\(mutations)) hung for more than 10 s")
                 return
@@ -96,7 +105,7 @@ import TradingDomain
         let kinds = perKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.rejected)/\($0.value.accepted)" }.joined(separator: ", ")
         print("fuzz importer: \(count) inputs (seed \(seed)), rejected/accepted: \(kinds), \(String(format: "%.1f", seconds)) s")
         #expect(failures == 0)
-        #expect(perKind.values.reduce(0) { $0 + $1.rejected } > count / 4)
+        if count >= 100 { #expect(perKind.values.reduce(0) { $0 + $1.rejected } > count / 4) }
     }
 
     /// A trading system's database (as CLITests.swift's trading-database test makes it) holding
