@@ -92,9 +92,11 @@ let package = Package(
             dependencies: ["CXGBoost", "CLibSVM", "CLibLinear", "COpenBLAS", "CSystemd"],
             swiftSettings: swiftSettings
         ),
+        // Seeded mutations of the bundled files, shared by the fuzz tests of two test targets.
+        .target(name: "FuzzSupport", path: "Tests/FuzzSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "TradingDomainTests",
-            dependencies: ["TradingDomain"],
+            dependencies: ["TradingDomain", "FuzzSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -110,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "UseCasesTests",
             dependencies: [
-                "UseCases", "improvementd", "Store", "Learning", "ModelMetrics", "Policy", "TradingDomain", "Daemon",
+                "UseCases", "improvementd", "Store", "Learning", "ModelMetrics", "Policy", "TradingDomain", "Daemon", "FuzzSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -42,12 +42,26 @@ public struct TradingDatabaseImporter: Sendable {
         var seen = Set<String>()
         let tz = TimeZone(identifier: timezone) ?? TimeZone(identifier: "UTC")!
         for row in rows {
-            let id = (row["signal_id"] as String?) ?? ""
+            let id = (try? Self.text(row, "signal_id")) ?? ""
             let key = id.isEmpty ? "rowid?" : id
-            let type = ((row["signal_type"] as String?) ?? "BUY").uppercased()
+            // Cells are read by their storage class, never by GRDB's trapping conversion: the
+            // trading system's columns may hold any type (a text price, a blob, an integer id).
+            let cells: (type: String?, symbol: String?, strategy: String?, metadata: String?, generated: String?,
+                        expires: String?, status: String?, price: Double?, confidence: Double?, target: Double?, stop: Double?)
+            do throws(CellError) {
+                cells = (try Self.text(row, "signal_type"), try Self.text(row, "symbol"), try Self.text(row, "strategy"),
+                         try Self.text(row, "metadata"), try Self.text(row, "generated_at"), try Self.text(row, "expires_at"),
+                         try Self.text(row, "status"), try Self.number(row, "price"), try Self.number(row, "confidence"),
+                         try Self.number(row, "target_price"), try Self.number(row, "stop_loss"))
+                _ = try Self.text(row, "signal_id")
+            } catch {
+                errors.append(InputError(file: path, location: key, reason: error.reason))
+                continue
+            }
+            let type = (cells.type ?? "BUY").uppercased()
             if type == "HOLD" { report.skipped["HOLD rows", default: 0] += 1; continue }
             var meta: [String: Any] = [:]
-            if let text = row["metadata"] as String?, !text.isEmpty {
+            if let text = cells.metadata, !text.isEmpty {
                 meta = (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
             }
             func metaNumber(_ name: String) -> String? {
@@ -59,15 +73,15 @@ public struct TradingDatabaseImporter: Sendable {
             }
             var f: [String: String] = [:]
             f["signal_id"] = id.isEmpty ? nil : id
-            f["symbol"] = row["symbol"]
-            f["strategy"] = row["strategy"]
+            f["symbol"] = cells.symbol
+            f["strategy"] = cells.strategy
             f["signal_type"] = type
-            if let p = row["price"] as Double? { f["entry_price"] = String(p) } else { f["entry_price"] = metaNumber("entry_price") }
-            let conf = row["confidence"] as Double?
+            if let p = cells.price { f["entry_price"] = String(p) } else { f["entry_price"] = metaNumber("entry_price") }
+            let conf = cells.confidence
             if let conf, conf != 0 { f["confidence"] = String(conf) } else { f["confidence"] = metaNumber("confidence_score") ?? conf.map { String($0) } }
-            if let t = row["target_price"] as Double? { f["target_price"] = String(t) } else { f["target_price"] = metaNumber("target_price") }
-            if let s = row["stop_loss"] as Double? { f["stop_loss"] = String(s) } else { f["stop_loss"] = metaNumber("stop_loss") }
-            let generated = (row["generated_at"] as String?) ?? ""
+            if let t = cells.target { f["target_price"] = String(t) } else { f["target_price"] = metaNumber("target_price") }
+            if let s = cells.stop { f["stop_loss"] = String(s) } else { f["stop_loss"] = metaNumber("stop_loss") }
+            let generated = cells.generated ?? ""
             guard let entry = Self.exchangeDate(generated, timezone: tz) else {
                 errors.append(InputError(file: path, location: key, reason: "generated_at '\(generated)' is not an ISO date-time"))
                 continue
@@ -77,8 +91,8 @@ public struct TradingDatabaseImporter: Sendable {
             for (k, v) in meta where !["entry_price", "confidence_score"].contains(k) {
                 f["meta:" + k] = (v as? String) ?? "\(v)"
             }
-            if let e = row["expires_at"] as String? { f["meta:expires_at"] = e }
-            if let s = row["status"] as String? { f["meta:status"] = s }
+            if let e = cells.expires { f["meta:expires_at"] = e }
+            if let s = cells.status { f["meta:status"] = s }
             let names = Dictionary(uniqueKeysWithValues: f.keys.map { ($0, $0.hasPrefix("meta:") ? String($0.dropFirst(5)) : $0) })
             switch SignalInput.make(f, originalNames: names) {
             case .failure(let reason): errors.append(InputError(file: path, location: key, reason: reason.text))
@@ -104,6 +118,40 @@ public struct TradingDatabaseImporter: Sendable {
         report.written = count.written
         report.unchanged = count.unchanged
         return report
+    }
+
+    /// Why one cell of the source could not be read as the value its column stands for.
+    struct CellError: Error { var reason: String }
+
+    /// A text cell: text as is, numbers as their text (an untyped column may hold an integer id),
+    /// a blob when it is UTF-8; NULL is nil.
+    static func text(_ row: Row, _ column: String) throws(CellError) -> String? {
+        let value: DatabaseValue = row[column]
+        switch value.storage {
+        case .null: return nil
+        case .string(let s): return s
+        case .int64(let i): return String(i)
+        case .double(let d): return String(d)
+        case .blob(let data):
+            guard let s = String(validating: [UInt8](data), as: UTF8.self) else { throw CellError(reason: "\(column) is a blob that is not UTF-8 text") }
+            return s
+        }
+    }
+
+    /// A number cell: integers and reals, or text holding a number; NULL (or empty text) is nil.
+    static func number(_ row: Row, _ column: String) throws(CellError) -> Double? {
+        let value: DatabaseValue = row[column]
+        switch value.storage {
+        case .null: return nil
+        case .int64(let i): return Double(i)
+        case .double(let d): return d
+        case .string(let s):
+            let t = s.trimmingSpaces()
+            if t.isEmpty { return nil }
+            guard let d = Double(t) else { throw CellError(reason: "\(column) '\(s)' is not a number") }
+            return d
+        case .blob: throw CellError(reason: "\(column) is a blob, not a number")
+        }
     }
 
     /// The exchange-local date of an ISO date or date-time (with or without offset).
