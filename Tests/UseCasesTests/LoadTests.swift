@@ -212,6 +212,11 @@ import Testing
             return
         }
         let app = try TestSupport.realApp()
-        _ = try Self.underLoad(["replay"], path: app.config.database, app: app, label: "replay")
+        // The last four weeks of the bundled data, with quick training, so the replay runs about
+        // as long as the retrain above.
+        let dir = TestSupport.scratch()
+        let config = TestSupport.write("training:\n  algorithms: [lr, gb]\n  tuning_trials: 0\n", to: dir, name: "quick.yaml")
+        _ = try Self.underLoad(["replay", "--from", "2026-03-16", "--out", dir.appendingPathComponent("replay").path, "--config", config],
+                               path: app.config.database, app: app, label: "replay")
     }
 }
