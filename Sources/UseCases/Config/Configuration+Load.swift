@@ -56,7 +56,7 @@ extension Configuration {
     /// `IMPROVEMENTD_` variables that are not configuration keys: the crash points of the kill
     /// tests (docs/TESTING.md) and the Python interpreter of the export test. They are ignored
     /// here so a test run (or a SIGHUP reload under one) is not refused as an unknown key.
-    static let toolVariables: Set<String> = [CrashPoint.variable, "IMPROVEMENTD_PYTHON"]
+    static let toolVariables: Set<String> = [CrashPoint.variable, SignalStore.maxPageCountVariable, "IMPROVEMENTD_PYTHON"]
 
     /// `mapping` (a file's top level) with every key checked against ``knownKeys``; records each
     /// key's source. An empty section (`training:` with every key commented out) reads as none.
