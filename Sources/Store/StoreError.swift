@@ -28,7 +28,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     /// What an operator can act on when SQLite refuses the store at `path` — a full disk, a
     /// read-only store, its directory gone — in plain words with SQLite's code; nil for any
-    /// other error, whose own message is then kept (README.md, "Operations").
+    /// other error, whose own message is then kept (README.md, "Reliability").
     public static func cause(of error: any Error, path: String) -> String? {
         let directoryGone = !FileManager.default.fileExists(atPath: Self.directory(of: path))
         guard let error = error as? DatabaseError else {

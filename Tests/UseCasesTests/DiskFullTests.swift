@@ -179,41 +179,44 @@ import Testing
         #expect(try store.rowCounts()["price_bars"] == SignalStore(path: TestSupport.realStoreTemplate.path).rowCounts()["price_bars"])
     }
 
-    /// (c) A read-only store: on a read-only mount as root (root writes through file modes), by
-    /// file modes otherwise. Every writing command exits 1 naming the store and "read-only".
+    /// (c) A read-only store: a read-only bind mount of its folder as root (root writes
+    /// through file modes), file modes otherwise. Every writing command exits 1 naming the store
+    /// and "read-only", and the store is as it was.
     @Test(arguments: [Command.importBars, .train, .once])
     func aReadOnlyStoreFailsCleanly(command: Command) throws {
         let dir = TestSupport.scratch()
-        let storeDir = dir.appendingPathComponent("ro")
-        try FileManager.default.createDirectory(at: storeDir, withIntermediateDirectories: true)
-        let mounted = getuid() == 0 && Self.mountTmpfs(storeDir, size: "64m")
-        if getuid() == 0 && !mounted {
-            print("disk-full: root cannot mount a tmpfs here, and file modes do not stop root: the read-only case is skipped")
-            return
+        let writable = dir.appendingPathComponent("rw"), readOnly = dir.appendingPathComponent("ro")
+        for d in [writable, readOnly] { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
+        let original = writable.appendingPathComponent("store.sqlite").path
+        try FileManager.default.copyItem(atPath: command.template.path, toPath: original)
+        _ = try Self.compact(original)
+        let before = try Self.digest(original)
+        var mounted = false
+        if getuid() == 0 {
+            mounted = Self.shell("mount", "--bind", writable.path, readOnly.path).0 == 0
+            if mounted && Self.shell("mount", "-o", "remount,bind,ro", readOnly.path).0 != 0 {
+                Self.shell("umount", readOnly.path)
+                mounted = false
+            }
+            if !mounted {
+                print("disk-full: root cannot bind-mount read-only here, and file modes do not stop root: the read-only case is skipped")
+                return
+            }
         }
-        defer { if mounted { Self.shell("umount", storeDir.path) } }
-        let path = storeDir.appendingPathComponent("store.sqlite").path
-        try FileManager.default.copyItem(atPath: command.template.path, toPath: path)
-        _ = try Self.compact(path)
-        let before = try Self.digest(path)
-        let arguments = command.arguments(dir, path)
-        if mounted {
-            let (status, _, err) = Self.shell("mount", "-o", "remount,ro", storeDir.path)
-            try #require(status == 0, "\(err)")
-        } else {
-            try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
-            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: storeDir.path)
+        defer { if mounted { Self.shell("umount", readOnly.path) } }
+        let path = mounted ? readOnly.appendingPathComponent("store.sqlite").path : original
+        if !mounted {
+            try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: original)
+            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: writable.path)
         }
-        let (status, _, stderr) = try TestSupport.run(arguments, environment: Self.environment(dir))
+        let (status, _, stderr) = try TestSupport.run(command.arguments(dir, path), environment: Self.environment(dir))
         #expect(status == 1, "\(stderr)")
         #expect(stderr.contains(path) && stderr.contains("the store is read-only"), "\(stderr)")
-        if mounted {
-            Self.shell("mount", "-o", "remount,rw", storeDir.path)
-        } else {
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: storeDir.path)
-            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        if !mounted {
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: writable.path)
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: original)
         }
-        #expect(try Self.digest(path) == before)
+        #expect(try Self.digest(original) == before)
     }
 
     /// (c) The store's directory removed while the store is open (the daemon's case): the next

@@ -171,13 +171,15 @@ import Testing
         var status: Int32
         var seconds: Double
         var stderr: String
+        var stdout = ""
         var killed: Bool { reason == .uncaughtSignal && status == SIGKILL }
         var succeeded: Bool { reason == .exit && status == 0 }
     }
 
     /// Runs the binary in `dir`; after `killAfter` seconds (if given) sends it SIGKILL, then
-    /// waits for its end, at most `deadline` seconds.
-    static func launch(_ arguments: [String], in dir: URL, killAfter: Double?, deadline: Double = 300) throws -> Ending {
+    /// waits for its end, at most `deadline` seconds. The waits suspend (they hold none of the
+    /// cooperative pool's two threads, which timer tests running meanwhile need).
+    static func launch(_ arguments: [String], in dir: URL, killAfter: Double?, deadline: Double = 300) async throws -> Ending {
         let process = Process()
         process.executableURL = TestSupport.binary
         process.arguments = arguments
@@ -193,7 +195,7 @@ import Testing
         try process.run()
         if let killAfter {
             // The kill's moment is the point of the test: a timed wait, not a synchronisation.
-            usleep(useconds_t(killAfter * 1_000_000))
+            try await Task.sleep(for: .microseconds(Int(killAfter * 1_000_000)))
             // Only this run's own process; a run that has already ended is not signalled (its
             // end is seen by its termination reason, so a late kill never counts as landed).
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
@@ -205,11 +207,12 @@ import Testing
                 Issue.record("\(arguments) did not end within \(deadline) s")
                 break
             }
-            usleep(5_000)
+            try await Task.sleep(for: .milliseconds(5))
         }
         process.waitUntilExit()
         return Ending(reason: process.terminationReason, status: process.terminationStatus,
-                      seconds: Date().timeIntervalSince(start), stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+                      seconds: Date().timeIntervalSince(start), stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "",
+                      stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "")
     }
 
     // MARK: the checks
@@ -234,7 +237,7 @@ import Testing
         return off
     }
 
-    static func check(_ phase: Phase, dir: URL, before: Digest?, complete: Digest?, versionsBefore: Int, label: String, followUp: Bool) throws -> Found {
+    static func check(_ phase: Phase, dir: URL, before: Digest?, complete: Digest?, versionsBefore: Int, label: String, followUp: Bool) async throws -> Found {
         var found = Found()
         let path = dir.appendingPathComponent(phase.name == "replay" ? "source.sqlite" : db).path
         if !FileManager.default.fileExists(atPath: path) {
@@ -269,7 +272,8 @@ import Testing
             if followUp, production == 1 {
                 let row = try store.read("") { try Row.fetchOne($0, sql: "SELECT version, feature_schema_hash FROM model_versions WHERE status = 'production'")! }
                 let version: Int = row[0], schema: String = row[1]
-                let (status, stdout, stderr) = try TestSupport.run(["predict", "--db", path], environment: environment(dir))
+                let predict = try await launch(["predict", "--db", path], in: dir, killAfter: nil)
+                let (status, stdout, stderr) = (predict.reason == .exit ? predict.status : -1, predict.stdout, predict.stderr)
                 if schema == otherSchema {
                     // The template's production, not yet replaced: it loads, and refuses features
                     // of another schema as it did before the run.
@@ -290,7 +294,7 @@ import Testing
             }
         }
         if followUp {
-            let next = try launch(["--once", "--db", path], in: dir, killAfter: nil)
+            let next = try await launch(["--once", "--db", path], in: dir, killAfter: nil)
             #expect(next.succeeded, "\(label): the next --once ended \(next.reason) \(next.status): \(next.stderr.suffix(400))")
         }
         return found
@@ -299,7 +303,7 @@ import Testing
     /// Kills per phase, landed and sent after the end, for the summary line.
     struct Tally { var landed = 0, late = 0, committed = 0 }
 
-    @Test func killedAnywhereTheStoreStaysWhole() throws {
+    @Test func killedAnywhereTheStoreStaysWhole() async throws {
         let environment = ProcessInfo.processInfo.environment
         let wanted = environment["KILL_ANYWHERE_COUNT"].flatMap { Int($0) } ?? 56
         let seed = environment["KILL_ANYWHERE_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...999_999)
@@ -316,7 +320,7 @@ import Testing
         var complete: [String: Digest] = [:]
         for phase in phases {
             let dir = try Self.prepare(phase)
-            let ending = try Self.launch(phase.arguments(dir), in: dir, killAfter: nil)
+            let ending = try await Self.launch(phase.arguments(dir), in: dir, killAfter: nil)
             try #require(ending.succeeded, "\(phase.name): \(ending.reason) \(ending.status) \(ending.stderr)")
             typical[phase.name] = ending.seconds
             if phase.input != .none { complete[phase.name] = try Self.digest(try SignalStore(path: dir.appendingPathComponent(Self.db).path)) }
@@ -338,7 +342,7 @@ import Testing
             let before = phase.template == nil ? nil : try Self.digest(try SignalStore(path: source))
             let versionsBefore = phase.template == nil ? 0 : try SignalStore(path: source).read("") { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM model_versions")! }
             let delay = Double.random(in: 0...typical[phase.name]!, using: &rng)
-            let ending = try Self.launch(phase.arguments(dir), in: dir, killAfter: delay)
+            let ending = try await Self.launch(phase.arguments(dir), in: dir, killAfter: delay)
             let label = "\(phase.name) killed after \(String(format: "%.3f", delay)) s (seed \(seed), attempt \(attempts))"
             guard ending.killed else {
                 // The run ended before the kill: not a kill. It must have succeeded; redraw.
@@ -349,7 +353,7 @@ import Testing
             }
             landed += 1
             tally[phase.name, default: Tally()].landed += 1
-            let found = try Self.check(phase, dir: dir, before: before, complete: complete[phase.name], versionsBefore: versionsBefore, label: label, followUp: landed % followEvery == 0 || landed <= phases.count)
+            let found = try await Self.check(phase, dir: dir, before: before, complete: complete[phase.name], versionsBefore: versionsBefore, label: label, followUp: landed % followEvery == 0 || landed <= phases.count)
             if found.committed { tally[phase.name, default: Tally()].committed += 1 }
             rowsLost += found.rowsLost
             try? FileManager.default.removeItem(at: dir)

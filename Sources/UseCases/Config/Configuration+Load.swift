@@ -54,7 +54,8 @@ extension Configuration {
     static let environmentPrefix = "IMPROVEMENTD_"
 
     /// `IMPROVEMENTD_` variables that are not configuration keys: the crash points of the kill
-    /// tests (docs/TESTING.md) and the Python interpreter of the export test. They are ignored
+    /// tests, the page cap of the disk-full tests (docs/TESTING.md) and the Python interpreter
+    /// of the export test. They are ignored
     /// here so a test run (or a SIGHUP reload under one) is not refused as an unknown key.
     static let toolVariables: Set<String> = [CrashPoint.variable, SignalStore.maxPageCountVariable, "IMPROVEMENTD_PYTHON"]
 
