@@ -177,14 +177,20 @@ import Testing
     }
 
     /// Runs the binary in `dir`; after `killAfter` seconds (if given) sends it SIGKILL, then
-    /// waits for its end, at most `deadline` seconds. The waits suspend (they hold none of the
-    /// cooperative pool's two threads, which timer tests running meanwhile need).
+    /// waits for its end, at most `deadline` seconds. The timed waits run on a thread of their
+    /// own: they hold none of the cooperative pool's two threads, which other tests need.
     static func launch(_ arguments: [String], in dir: URL, killAfter: Double?, deadline: Double = 300) async throws -> Ending {
+        let binary = TestSupport.binary
+        let env = environment(dir)
+        return try await CycleRunner.onThread { try run(binary, arguments, in: dir, environment: env, killAfter: killAfter, deadline: deadline) }
+    }
+
+    static func run(_ binary: URL, _ arguments: [String], in dir: URL, environment extra: [String: String], killAfter: Double?, deadline: Double) throws -> Ending {
         let process = Process()
-        process.executableURL = TestSupport.binary
+        process.executableURL = binary
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("IMPROVEMENTD_") && $0.key != "JOURNAL_STREAM" }
-        for (k, v) in environment(dir) { env[k] = v }
+        for (k, v) in extra { env[k] = v }
         process.environment = env
         let out = dir.appendingPathComponent("run-\(UUID().uuidString).out"), err = dir.appendingPathComponent("run-\(UUID().uuidString).err")
         FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -193,9 +199,10 @@ import Testing
         process.standardError = try FileHandle(forWritingTo: err)
         let start = Date()
         try process.run()
+        var timedOut = false
         if let killAfter {
             // The kill's moment is the point of the test: a timed wait, not a synchronisation.
-            try await Task.sleep(for: .microseconds(Int(killAfter * 1_000_000)))
+            usleep(useconds_t(killAfter * 1_000_000))
             // Only this run's own process; a run that has already ended is not signalled (its
             // end is seen by its termination reason, so a late kill never counts as landed).
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
@@ -203,15 +210,15 @@ import Testing
         while process.isRunning {
             if Date().timeIntervalSince(start) > deadline {
                 kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                Issue.record("\(arguments) did not end within \(deadline) s")
+                timedOut = true
                 break
             }
-            try await Task.sleep(for: .milliseconds(5))
+            usleep(5_000)
         }
         process.waitUntilExit()
+        let stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
         return Ending(reason: process.terminationReason, status: process.terminationStatus,
-                      seconds: Date().timeIntervalSince(start), stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "",
+                      seconds: Date().timeIntervalSince(start), stderr: timedOut ? "did not end within \(deadline) s; " + stderr : stderr,
                       stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "")
     }
 
