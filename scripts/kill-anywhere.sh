@@ -2,7 +2,7 @@
 # kill -9 at N seeded random moments of real improvementd runs (Tests/UseCasesTests/KillAnywhereTests.swift):
 # imports, label, train, predict, --once, replay, backup, each checked after the kill.
 # Usage: scripts/kill-anywhere.sh [N] [SEED]   (default 500 kills, a random seed, printed)
-# The predict and --once follow-ups run after every kill here (the CI series runs them after every third).
+# The predict and --once follow-ups run after every kill (KILL_ANYWHERE_FOLLOW_EVERY=n: every n-th).
 set -eu
 cd "$(dirname "$0")/.."
 N="${1:-500}"
