@@ -15,9 +15,11 @@ public final class SignalStore: Sendable {
         self.path = path
         var config = Configuration()
         config.busyMode = .timeout(10)
+        let maxPageCount = Self.maxPageCount
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            if let maxPageCount { try db.execute(sql: "PRAGMA max_page_count = \(maxPageCount)") }
         }
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
@@ -44,13 +46,13 @@ public final class SignalStore: Sendable {
         do {
             unknown = try pool.read(Self.unknownMigrations)
         } catch {
-            throw StoreError(.migrate, "cannot read the migrations of the store \(path): \(error)")
+            throw StoreError(.migrate, "cannot read the migrations of the store \(path): \(StoreError.cause(of: error, path: path) ?? "\(error)")")
         }
         guard unknown.isEmpty else { throw StoreError.newer(path, unknown) }
         do {
             try Migrations.migrator.migrate(pool)
         } catch {
-            throw StoreError(.migrate, "cannot migrate the store \(path): \(error)")
+            throw StoreError(.migrate, "cannot migrate the store \(path): \(StoreError.cause(of: error, path: path) ?? "\(error)")")
         }
     }
 
@@ -60,13 +62,29 @@ public final class SignalStore: Sendable {
         return try migrator.appliedIdentifiers(db).subtracting(try migrator.appliedMigrations(db)).sorted()
     }
 
-    /// Runs `body` in one write transaction, mapping SQLite errors to `StoreError`.
+    /// A testing aid: `IMPROVEMENTD_MAX_PAGE_COUNT` caps the store's size in pages on every
+    /// connection (`PRAGMA max_page_count`), so a test makes a write hit SQLITE_FULL, a full
+    /// disk, without filling one (docs/TESTING.md). Unset, as in production, nothing is capped.
+    public static let maxPageCountVariable = "IMPROVEMENTD_MAX_PAGE_COUNT"
+    static let maxPageCount: Int? = ProcessInfo.processInfo.environment[maxPageCountVariable].flatMap { Int($0) }
+
+    /// Runs `body` in one write transaction, mapping SQLite errors to `StoreError`. A full disk,
+    /// a read-only store or its directory gone is named plainly with the store's path.
     public func write<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        // SQLite goes on writing into an unlinked file when the store's directory is removed
+        // while open, so every later write would vanish: refuse before the transaction.
+        guard FileManager.default.fileExists(atPath: path) else {
+            let cause = StoreError.cause(of: CocoaError(.fileNoSuchFile), path: path) ?? "the store file is gone"
+            throw StoreError(.write, "\(what) failed, nothing was written to the store \(path): \(cause)")
+        }
         do {
             return try pool.write(body)
         } catch let error as StoreError {
             throw error
         } catch {
+            if let cause = StoreError.cause(of: error, path: path) {
+                throw StoreError(.write, "\(what) failed, nothing was written to the store \(path): \(cause)")
+            }
             throw StoreError(.write, "\(what) failed, nothing was written: \(error)")
         }
     }
@@ -78,6 +96,9 @@ public final class SignalStore: Sendable {
         } catch let error as StoreError {
             throw error
         } catch {
+            if let cause = StoreError.cause(of: error, path: path) {
+                throw StoreError(.read, "\(what) failed, reading the store \(path): \(cause)")
+            }
             throw StoreError(.read, "\(what) failed: \(error)")
         }
     }

@@ -5,7 +5,9 @@ import Testing
 
 /// Seeded mutations of the real bundled files through the pure validators (docs/TESTING.md,
 /// "Fuzzed imports"): no crash, no hang, every rejection located, every accepted row valid.
-@Suite struct FuzzValidationTests {
+// On the main actor: these tests block for tens of seconds, and on the cooperative pool (two
+// threads here) they would stall every other suite's timers.
+@MainActor @Suite struct FuzzValidationTests {
     /// The validators' kinds, each with its share of the CI total of fuzzed inputs.
     enum Kind: String, CaseIterable {
         case bars, signalsCSV, signalsJSONL, symbols, events, external
@@ -30,9 +32,9 @@ import Testing
     }
 
     /// 1 per data line plus the header, an upper bound for any line number an error may name.
-    static func lineCount(_ data: Data) -> Int { data.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) } + 1 }
+    nonisolated static func lineCount(_ data: Data) -> Int { data.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) } + 1 }
 
-    static func validate(_ kind: Kind, _ data: Data, file: String) -> Outcome {
+    nonisolated static func validate(_ kind: Kind, _ data: Data, file: String) -> Outcome {
         var out = Outcome()
         if kind == .signalsJSONL {
             let v = SignalInput.validateJSONLines(data, file: file)
@@ -72,7 +74,7 @@ import Testing
     }
 
     /// The OHLC rules README.md ("Importing") states, on every accepted bar.
-    static func checkBars(_ rows: [BarInput.Row]) -> [String] {
+    nonisolated static func checkBars(_ rows: [BarInput.Row]) -> [String] {
         var problems: [String] = [], seen = Set<String>()
         for r in rows {
             let b = r.bar
@@ -87,7 +89,7 @@ import Testing
     }
 
     /// The signal rules README.md ("Importing") states, on every accepted signal.
-    static func checkSignals(_ signals: [Signal]) -> [String] {
+    nonisolated static func checkSignals(_ signals: [Signal]) -> [String] {
         var problems: [String] = [], seen = Set<String>()
         for s in signals {
             var ok = s.entryPrice.isFinite && s.entryPrice > 0 && !s.id.isEmpty && !s.symbol.isEmpty && !s.strategy.isEmpty
@@ -101,7 +103,7 @@ import Testing
         return problems
     }
 
-    static func base(_ kind: Kind, _ m: inout Mutator) -> Data {
+    nonisolated static func base(_ kind: Kind, _ m: inout Mutator) -> Data {
         let corpus = FuzzCorpus.shared
         switch kind {
         case .bars: return m.slice(m.random.pick(corpus.bars).lines, lines: 20...120)

@@ -9,12 +9,14 @@ import TradingDomain
 /// Seeded mutations of real files through the real importers into a store (docs/TESTING.md,
 /// "Fuzzed imports"): no crash, no hang, every rejection names FILE:LINE (or PATH:signal_id) and
 /// leaves the store's content digest unchanged.
-@Suite struct FuzzImportTests {
+// On the main actor: these tests block for tens of seconds, and on the cooperative pool (two
+// threads here) they would stall every other suite's timers.
+@MainActor @Suite struct FuzzImportTests {
     /// Whole-file errors, the only ones located at line 0 (Importer.swift).
-    static let wholeFileReasons = ["cannot read the file", "no such file", "the folder holds no", "appears in more than one file", "cannot write the rejected rows"]
+    nonisolated static let wholeFileReasons = ["cannot read the file", "no such file", "the folder holds no", "appears in more than one file", "cannot write the rejected rows"]
 
     /// A small store holding slices of real bars and the real symbols, so a digest is cheap.
-    static func smallApp(_ dir: URL, _ m: inout Mutator) throws -> App {
+    nonisolated static func smallApp(_ dir: URL, _ m: inout Mutator) throws -> App {
         let app = try TestSupport.app(dir)
         let corpus = FuzzCorpus.shared
         for symbol in ["MARICO", "OIL"] {
@@ -110,7 +112,7 @@ import TradingDomain
 
     /// A trading system's database (as CLITests.swift's trading-database test makes it) holding
     /// the corpus's signals, in rollback-journal mode so the one file is the whole database.
-    static func tradingDB(_ path: String, rows: Int) throws {
+    nonisolated static func tradingDB(_ path: String, rows: Int) throws {
         let db = try DatabaseQueue(path: path)
         try db.write { db in
             try db.execute(sql: """

@@ -9,9 +9,11 @@ import Testing
 /// timeouts"): one process inserts signals straight into `signals`, another reads the current
 /// scores, while a real `improvementd train` process retrains; nothing fails, nothing is lost,
 /// and the next cycle labels and scores every inserted signal.
-@Suite(.serialized) struct LoadTests {
+// On the main actor: these tests block for tens of seconds, and on the cooperative pool (two
+// threads here) they would stall every other suite's timers.
+@MainActor @Suite(.serialized) struct LoadTests {
     /// The busy timeout both trading-system connections set, as docs/SCHEMA.md advises.
-    static let busyTimeout: TimeInterval = 10
+    nonisolated static let busyTimeout: TimeInterval = 10
 
     /// What the writer and the reader saw, shared with their threads.
     final class Load: @unchecked Sendable {
@@ -37,7 +39,7 @@ import Testing
     }
 
     /// A busy handler that waits in 1 ms steps up to `busyTimeout` and records the longest wait.
-    static func configuration(_ load: Load, readonly: Bool) -> GRDB.Configuration {
+    nonisolated static func configuration(_ load: Load, readonly: Bool) -> GRDB.Configuration {
         var config = GRDB.Configuration()
         config.readonly = readonly
         let started = Box<Date>()
@@ -55,7 +57,7 @@ import Testing
 
     /// Inserts one signal per statement at `rate` rows/s (as a trading system does, autocommit)
     /// on real bars of the store's last three days per symbol, until `load.stop`.
-    static func startWriter(path: String, rate: Double, load: Load, days: [(symbol: String, date: String, close: Double)]) {
+    nonisolated static func startWriter(path: String, rate: Double, load: Load, days: [(symbol: String, date: String, close: Double)]) {
         Thread.detachNewThread {
             defer { load.writerDone.signal() }
             let start = Date()
@@ -111,7 +113,7 @@ import Testing
     }
 
     /// Reads the current score of every signal with docs/SCHEMA.md's query, in a loop.
-    static func startReader(path: String, load: Load) {
+    nonisolated static func startReader(path: String, load: Load) {
         Thread.detachNewThread {
             defer { load.readerDone.signal() }
             do {
@@ -141,7 +143,7 @@ import Testing
 
     /// Runs `arguments` (with `--db path`) as a real process while the writer and the reader
     /// work on `path`; checks zero errors on each side, ≥ 200 rows/s and zero rows lost.
-    static func underLoad(_ arguments: [String], path: String, app: App, label: String) throws -> Set<String> {
+    nonisolated static func underLoad(_ arguments: [String], path: String, app: App, label: String) throws -> Set<String> {
         let rate = ProcessInfo.processInfo.environment["IMPROVEMENTD_LOAD_RATE"].flatMap(Double.init) ?? 250
         let days = try app.store.read("") { db in
             try Row.fetchAll(db, sql: """

@@ -54,10 +54,12 @@ extension Configuration {
     static let environmentPrefix = "IMPROVEMENTD_"
 
     /// `IMPROVEMENTD_` variables that are not configuration keys: the crash points of the kill
-    /// tests, the fuzz tests' input count and seed (docs/TESTING.md) and the Python interpreter of
-    /// the export test. They are ignored here so a test run (or a SIGHUP reload under one) is not
-    /// refused as an unknown key.
-    static let toolVariables: Set<String> = [CrashPoint.variable, "IMPROVEMENTD_PYTHON", "IMPROVEMENTD_FUZZ_INPUTS", "IMPROVEMENTD_FUZZ_SEED"]
+    /// tests, the page cap of the disk-full tests, the fuzz tests' input count and seed
+    /// (docs/TESTING.md) and the Python interpreter of the export test. They are ignored here so a
+    /// test run (or a SIGHUP reload under one) is not refused as an unknown key.
+    static let toolVariables: Set<String> = [
+        CrashPoint.variable, SignalStore.maxPageCountVariable, "IMPROVEMENTD_PYTHON", "IMPROVEMENTD_FUZZ_INPUTS", "IMPROVEMENTD_FUZZ_SEED",
+    ]
 
     /// `mapping` (a file's top level) with every key checked against ``knownKeys``; records each
     /// key's source. An empty section (`training:` with every key commented out) reads as none.
