@@ -110,18 +110,7 @@ import Testing
     /// Runs the built binary with only `environment`'s IMPROVEMENTD_ variables; output goes to
     /// files, so a large output never blocks it.
     static func run(_ arguments: [String], in dir: URL, environment: [String: String]) throws -> Ending {
-        let process = Process()
-        process.executableURL = TestSupport.binary
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("IMPROVEMENTD_") && $0.key != "JOURNAL_STREAM" }
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = dir.appendingPathComponent("run-\(UUID().uuidString).out"), err = dir.appendingPathComponent("run-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
+        let (process, _, err) = try TestSupport.launch(TestSupport.binary, arguments, in: dir, environment: environment)
         process.waitUntilExit()
         return Ending(reason: process.terminationReason, status: process.terminationStatus, stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
     }

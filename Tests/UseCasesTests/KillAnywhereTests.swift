@@ -189,19 +189,8 @@ import Testing
     }
 
     static func run(_ binary: URL, _ arguments: [String], in dir: URL, environment extra: [String: String], killAfter: Double?, deadline: Double) throws -> Ending {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("IMPROVEMENTD_") && $0.key != "JOURNAL_STREAM" }
-        for (k, v) in extra { env[k] = v }
-        process.environment = env
-        let out = dir.appendingPathComponent("run-\(UUID().uuidString).out"), err = dir.appendingPathComponent("run-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
         let start = Date()
-        try process.run()
+        let (process, out, err) = try TestSupport.launch(binary, arguments, in: dir, environment: extra)
         var timedOut = false
         if let killAfter {
             // The kill's moment is the point of the test: a timed wait, not a synchronisation.

@@ -92,4 +92,23 @@ enum TestSupport {
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
+
+    /// Starts `binary` with the environment of this process less its IMPROVEMENTD_ variables (and
+    /// JOURNAL_STREAM), plus `extra`; stdout and stderr go to files in `dir`, so a large output
+    /// never blocks the child. The caller waits for it.
+    static func launch(_ binary: URL, _ arguments: [String], in dir: URL, environment extra: [String: String]) throws -> (process: Process, out: URL, err: URL) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("IMPROVEMENTD_") && $0.key != "JOURNAL_STREAM" }
+        for (k, v) in extra { env[k] = v }
+        process.environment = env
+        let out = dir.appendingPathComponent("run-\(UUID().uuidString).out"), err = dir.appendingPathComponent("run-\(UUID().uuidString).err")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        return (process, out, err)
+    }
 }
