@@ -39,7 +39,11 @@ struct TrainCommand: ParsableCommand {
         }
         print("trained on \(data.labels.count) labeled signals (train \(result.trainRows.count), purged \(result.purgedRows.count), holdout \(result.holdoutRows.count)), \(data.x.cols) features, base success rate \(String(format: "%.3f", result.holdout.baseRate)) on the holdout")
         print(ModelTable.render(result.evaluations, chosen: result.chosen.rawValue))
-        print(String(format: "chosen: %@, tuned CV AUC %.4f (from %.4f, %d trials)", result.chosen.displayName, result.finalCVAUC, result.baseCVAUC, result.tuningTrials.count))
+        if result.chosen.isEnsemble {
+            print(String(format: "chosen: %@, CV AUC %.4f (an ensemble: not tuned)", result.chosen.displayName, result.finalCVAUC))
+        } else {
+            print(String(format: "chosen: %@, tuned CV AUC %.4f (from %.4f, %d trials)", result.chosen.displayName, result.finalCVAUC, result.baseCVAUC, result.tuningTrials.count))
+        }
         print("selection: \(result.selectionReason)")
         if result.evaluations.contains(where: \.algorithm.isEnsemble) { print(String(format: "ensembles: %.2f s on top of the base models' fits", result.ensembleSeconds)) }
         let h = result.holdout

@@ -24,9 +24,24 @@ enum EnsembleStage {
         var holdout: Trainer.FitOutcome?
     }
 
+    /// Every ensemble of `kinds`, in order; `stop` is checked between them.
     static func evaluate(
-        _ kind: Algorithm, members: [Member], folds: [WalkForwardFold], labels: [Int], x: FeatureMatrix,
-        holdoutRows: [Int], holdoutLabels: [Int], configuration config: TrainingConfiguration
+        _ kinds: [Algorithm], members: [Member], folds: [WalkForwardFold], labels: [Int], x: FeatureMatrix,
+        holdoutRows: [Int], holdoutLabels: [Int], configuration config: TrainingConfiguration, stop: StopCheck
+    ) throws -> [Outcome] {
+        let columns = Regime.columns(of: x.columnNames)
+        let foldRegimes = folds.map { Regime.of(x.selecting(rows: $0.validation), bull: columns.bull, bear: columns.bear) }
+        let holdX = x.selecting(rows: holdoutRows)
+        return try kinds.map { kind in
+            if stop() { throw LearningError.cancelled("training") }
+            return try evaluate(kind, members: members, folds: folds, foldRegimes: foldRegimes, columns: columns, labels: labels,
+                                x: x, holdX: holdX, holdoutLabels: holdoutLabels, configuration: config)
+        }
+    }
+
+    static func evaluate(
+        _ kind: Algorithm, members: [Member], folds: [WalkForwardFold], foldRegimes: [[Regime]], columns: (bull: Int?, bear: Int?),
+        labels: [Int], x: FeatureMatrix, holdX: FeatureMatrix, holdoutLabels: [Int], configuration config: TrainingConfiguration
     ) throws -> Outcome {
         let parameters = EnsembleParameters(kind: kind, members: members.map(\.hyperparameters), folds: config.folds,
                                             regimeMinRows: config.regimeMinRows)
@@ -37,8 +52,6 @@ enum EnsembleStage {
             return Outcome(evaluation: evaluation, holdout: nil)
         }
         let names = EnsembleClassifier.names(parameters.members)
-        let columns = Regime.columns(of: x.columnNames)
-        let foldRegimes = folds.map { Regime.of(x.selecting(rows: $0.validation), bull: columns.bull, bear: columns.bear) }
         func fitCombiner(upTo k: Int) -> Combiner {
             guard k > 0 else {
                 return .equalWeights(members: members.count, note: "fold 1 has no earlier out-of-fold predictions: equal weights")
@@ -65,7 +78,6 @@ enum EnsembleStage {
 
         let t0 = Trainer.now()
         let combiner = fitCombiner(upTo: folds.count)
-        let holdX = x.selecting(rows: holdoutRows)
         let p = EnsembleClassifier.combine(combiner, memberPredictions: members.map(\.holdoutPredictions), x: holdX)
         let oofRows = folds.reduce(0) { $0 + $1.validation.count }
         let notes = EnsembleClassifier.notes(combiner: combiner, oofRows: oofRows, folds: folds.count,

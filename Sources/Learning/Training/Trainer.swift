@@ -237,12 +237,10 @@ public enum Trainer {
             return EnsembleStage.Member(hyperparameters: e.hyperparameters, foldPredictions: folds, holdoutModel: model,
                                         holdoutPredictions: fit.probabilities)
         }
-        for kind in ensembles {
-            if stop() { throw LearningError.cancelled("training") }
-            let outcome = try EnsembleStage.evaluate(kind, members: members, folds: folds, labels: labels, x: x,
-                                                     holdoutRows: split.holdout, holdoutLabels: holdY, configuration: config)
+        for outcome in try EnsembleStage.evaluate(ensembles, members: members, folds: folds, labels: labels, x: x, holdoutRows: split.holdout,
+                                                  holdoutLabels: holdY, configuration: config, stop: stop) {
             evaluations.append(outcome.evaluation)
-            if let fit = outcome.holdout { holdoutFits[kind] = fit }
+            if let fit = outcome.holdout { holdoutFits[outcome.evaluation.algorithm] = fit }
         }
         let ensembleSeconds = now() - ensembleStart
 
