@@ -39,7 +39,13 @@ struct TrainCommand: ParsableCommand {
         }
         print("trained on \(data.labels.count) labeled signals (train \(result.trainRows.count), purged \(result.purgedRows.count), holdout \(result.holdoutRows.count)), \(data.x.cols) features, base success rate \(String(format: "%.3f", result.holdout.baseRate)) on the holdout")
         print(ModelTable.render(result.evaluations, chosen: result.chosen.rawValue))
-        print(String(format: "chosen: %@, tuned CV AUC %.4f (from %.4f, %d trials)", result.chosen.displayName, result.finalCVAUC, result.baseCVAUC, result.tuningTrials.count))
+        if result.chosen.isEnsemble {
+            print(String(format: "chosen: %@, CV AUC %.4f (an ensemble: not tuned)", result.chosen.displayName, result.finalCVAUC))
+        } else {
+            print(String(format: "chosen: %@, tuned CV AUC %.4f (from %.4f, %d trials)", result.chosen.displayName, result.finalCVAUC, result.baseCVAUC, result.tuningTrials.count))
+        }
+        print("selection: \(result.selectionReason)")
+        if result.evaluations.contains(where: \.algorithm.isEnsemble) { print(String(format: "ensembles: %.2f s on top of the base models' fits", result.ensembleSeconds)) }
         let h = result.holdout
         if let i = result.holdoutIntervals {
             print("holdout: AUC \(i.auc.formatted(decimals: 4)), accuracy \(i.accuracy.formatted(decimals: 4)), Brier \(i.brier.formatted(decimals: 4)), "
@@ -72,8 +78,11 @@ struct TrainOutput: Encodable {
     var holdoutRows: Int
     var purgedRows: Int
     var chosen: String
+    var selection: String
+    var selectionReason: String
     var holdout: Metrics
     var tuningSeconds: Double
+    var ensembleSeconds: Double
     var totalSeconds: Double
     var models: [Model]
 
@@ -84,8 +93,11 @@ struct TrainOutput: Encodable {
         holdoutRows = result.holdoutRows.count
         purgedRows = result.purgedRows.count
         chosen = result.chosen.rawValue
+        selection = result.selection.description
+        selectionReason = result.selectionReason
         holdout = result.holdout
         tuningSeconds = result.tuningSeconds
+        ensembleSeconds = result.ensembleSeconds
         totalSeconds = result.totalSeconds
         models = result.evaluations.map {
             Model(algorithm: $0.algorithm.rawValue, cvAUC: $0.cvAUC, trainSeconds: $0.trainSeconds, cvSeconds: $0.cvSeconds, holdout: $0.holdout, notes: $0.notes, error: $0.error)

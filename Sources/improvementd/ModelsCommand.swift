@@ -217,8 +217,18 @@ enum ModelPage {
         case .lr(let p): p
         case .svm(let p): p
         case .nn(let p): p
+        case .ensemble(let p): EnsembleSummary(p)
         }
         return Mirror(reflecting: values).children.compactMap { child in child.label.map { ($0, text(child.value)) } }
+    }
+
+    /// An ensemble's parameters as shown: the members by name (their own hyperparameters are in
+    /// the artifact), the folds of a self-contained fit and the regime threshold.
+    private struct EnsembleSummary {
+        var members: [String]
+        var folds: Int
+        var regimeMinRows: Int
+        init(_ p: EnsembleParameters) { (members, folds, regimeMinRows) = (p.members.map(\.algorithm.rawValue), p.folds, p.regimeMinRows) }
     }
 
     private static func text(_ value: Any) -> String {

@@ -4,7 +4,10 @@ import Testing
 
 @Suite struct ContractTests {
     @Test func algorithmNamesAndDefaults() {
-        #expect(Algorithm.allCases.map(\.rawValue) == ["gb", "rf", "lr", "svm", "nn"])
+        #expect(Algorithm.baseCases.map(\.rawValue) == ["gb", "rf", "lr", "svm", "nn"])
+        #expect(Algorithm.ensembleCases.map(\.rawValue) == ["voting", "stacking", "blending", "regime", "bma"])
+        #expect(Algorithm.allCases == Algorithm.baseCases + Algorithm.ensembleCases)
+        #expect(Algorithm.allCases.filter(\.isEnsemble) == Algorithm.ensembleCases)
         #expect(Algorithm.gb.displayName == "gradient boosting")
         #expect(Algorithm.rf.displayName == "random forest")
         #expect(Algorithm.lr.displayName == "logistic regression")

@@ -39,6 +39,9 @@ enum Synthetic {
             return .svm(SVMParameters())
         case .nn:
             var p = MLPParameters(); p.hiddenLayers = [16]; p.maxEpochs = 60; p.batchSize = 64; p.learningRate = 0.01; return .nn(p)
+        case .voting, .stacking, .blending, .regime, .bma:
+            // The five base models' fast parameters; three internal folds keep the fit short.
+            return .ensemble(EnsembleParameters(kind: algorithm, members: Algorithm.baseCases.map(fastParameters), folds: 3, regimeMinRows: 50))
         }
     }
 }

@@ -30,7 +30,9 @@ import Testing
         #expect(result.evaluations.first { $0.algorithm == result.chosen }!.cvAUC == bestCV)
         #expect(result.hyperparameters.algorithm == result.chosen)
         #expect(result.finalCVAUC >= result.baseCVAUC)
-        #expect(!result.tuningTrials.isEmpty)
+        // A base model is tuned; an ensemble is not (its members keep their parameters).
+        #expect(result.tuningTrials.isEmpty == result.chosen.isEnsemble)
+        #expect(result.selection == .meanCV && result.selectionReason.hasPrefix("mean_cv: "))
         #expect(result.holdout.auc > 0.8)
         #expect(result.holdoutRows.count == 180)
         // No training row's label window reaches the holdout.
@@ -52,6 +54,7 @@ import Testing
         let a = try Trainer.train(x, labels: y, entryDays: entry, exitDays: exit, configuration: config)
         let b = try Trainer.train(x, labels: y, entryDays: entry, exitDays: exit, configuration: config)
         #expect(a.model == b.model)
+        #expect(!a.tuningTrials.isEmpty)  // base models only: the chosen one is tuned
         #expect(a.hyperparameters == b.hyperparameters)
         #expect(a.tuningTrials.map(\.meanAUC) == b.tuningTrials.map(\.meanAUC))
         #expect(a.evaluations.map(\.foldAUCs) == b.evaluations.map(\.foldAUCs))

@@ -31,7 +31,7 @@ import Testing
         (["import", "--help"], ["bars", "signals", "symbols", "events", "external"]),
         (["export", "--help"], ["outcomes", "features", "predictions"]),
         (["backfill", "--help"], ["momentum", "mean_reversion", "breakout", "breakdown"]),
-        (["train", "--help"], ["gb", "rf", "lr", "svm", "nn"]),
+        (["train", "--help"], ["gb", "rf", "lr", "svm", "nn", "voting", "stacking", "blending", "regime", "bma"]),
     ])
     func helpListsTheValues(arguments: [String], values: [String]) throws {
         let (code, out, _) = try TestSupport.run(arguments)

@@ -1,7 +1,18 @@
-/// The five batch algorithms (README.md, "Training, the registry and scoring"), identified by their short raw values
-/// (`gb`, `rf`, `lr`, `svm`, `nn`) as used on the command line and in the registry.
+/// The candidates a training run compares (README.md, "Training, the registry and scoring"):
+/// the five batch algorithms and the five ensembles built on them, identified by their short
+/// raw values (`gb`, `rf`, `lr`, `svm`, `nn`; `voting`, `stacking`, `blending`, `regime`, `bma`)
+/// as used on the command line and in the registry.
 public enum Algorithm: String, CaseIterable, Codable, Sendable, Comparable, CustomStringConvertible {
     case gb, rf, lr, svm, nn
+    case voting, stacking, blending, regime, bma
+
+    /// The five base models (what "each algorithm alone" means, e.g. in the replay baselines).
+    public static let baseCases: [Algorithm] = [.gb, .rf, .lr, .svm, .nn]
+    /// The five ensembles, each combining base models.
+    public static let ensembleCases: [Algorithm] = [.voting, .stacking, .blending, .regime, .bma]
+
+    /// Whether this is one of the ensembles.
+    public var isEnsemble: Bool { Self.ensembleCases.contains(self) }
 
     /// The name used in reports, e.g. "gradient boosting".
     public var displayName: String {
@@ -11,20 +22,26 @@ public enum Algorithm: String, CaseIterable, Codable, Sendable, Comparable, Cust
         case .lr: "logistic regression"
         case .svm: "SVM"
         case .nn: "neural network"
+        case .voting: "soft voting"
+        case .stacking: "stacking"
+        case .blending: "blending"
+        case .regime: "regime selection"
+        case .bma: "Bayesian averaging"
         }
     }
 
-    /// The library that does the numeric work.
+    /// The library that does the numeric work (`ensemble` for the ensembles: their members' libraries).
     public var library: String {
         switch self {
         case .gb, .rf: "xgboost"
         case .lr: "liblinear"
         case .svm: "libsvm"
         case .nn: "openblas"
+        case .voting, .stacking, .blending, .regime, .bma: "ensemble"
         }
     }
 
-    /// The default hyperparameters of this algorithm.
+    /// The default hyperparameters of this algorithm (an ensemble: the five base models' defaults).
     public var defaultHyperparameters: Hyperparameters {
         switch self {
         case .gb: .gb(GradientBoostingParameters())
@@ -32,6 +49,8 @@ public enum Algorithm: String, CaseIterable, Codable, Sendable, Comparable, Cust
         case .lr: .lr(LogisticRegressionParameters())
         case .svm: .svm(SVMParameters())
         case .nn: .nn(MLPParameters())
+        case .voting, .stacking, .blending, .regime, .bma:
+            .ensemble(EnsembleParameters(kind: self, members: Self.baseCases.map(\.defaultHyperparameters)))
         }
     }
 

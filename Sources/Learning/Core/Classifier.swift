@@ -23,7 +23,7 @@ public typealias StopCheck = @Sendable () -> Bool
 /// byte-identical output. Implementations are `final class`es guarded by a lock, so a fitted
 /// model can be shared between threads; `fit` blocks and belongs on a dedicated thread.
 public protocol Classifier: AnyObject, Sendable {
-    /// Which of the five algorithms this is.
+    /// Which of the five algorithms or five ensembles this is.
     var algorithm: Algorithm { get }
     /// The hyperparameters the model was created with.
     var hyperparameters: Hyperparameters { get }
@@ -60,6 +60,7 @@ public enum Classifiers {
         case .lr(let p): LogisticRegressionClassifier(parameters: p)
         case .svm(let p): SVMClassifier(parameters: p)
         case .nn(let p): MLPClassifier(parameters: p)
+        case .ensemble(let p): EnsembleClassifier(parameters: p)
         }
     }
 
@@ -77,6 +78,7 @@ public enum Classifiers {
         case .lr: return try LogisticRegressionClassifier.load(bytes)
         case .svm: return try SVMClassifier.load(bytes)
         case .nn: return try MLPClassifier.load(bytes)
+        case .voting, .stacking, .blending, .regime, .bma: return try EnsembleClassifier.load(bytes)
         }
     }
 

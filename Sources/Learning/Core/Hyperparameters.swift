@@ -111,15 +111,17 @@ public struct MLPParameters: Codable, Sendable, Equatable, Hashable {
     public init() {}
 }
 
-/// Type-erased hyperparameters of any of the five algorithms, as stored in the registry.
+/// Type-erased hyperparameters of any of the five algorithms or an ensemble, as stored in the registry.
 ///
-/// Encodes as `{"algorithm": "gb", "parameters": {...}}`.
+/// Encodes as `{"algorithm": "gb", "parameters": {...}}` (an ensemble: `"algorithm": "voting"`
+/// and its `EnsembleParameters`, members included).
 public enum Hyperparameters: Codable, Sendable, Equatable, Hashable {
     case gb(GradientBoostingParameters)
     case rf(RandomForestParameters)
     case lr(LogisticRegressionParameters)
     case svm(SVMParameters)
     case nn(MLPParameters)
+    case ensemble(EnsembleParameters)
 
     /// The algorithm these parameters belong to.
     public var algorithm: Algorithm {
@@ -129,6 +131,7 @@ public enum Hyperparameters: Codable, Sendable, Equatable, Hashable {
         case .lr: .lr
         case .svm: .svm
         case .nn: .nn
+        case .ensemble(let p): p.kind
         }
     }
 
@@ -142,6 +145,12 @@ public enum Hyperparameters: Codable, Sendable, Equatable, Hashable {
         case .lr: self = .lr(try c.decode(LogisticRegressionParameters.self, forKey: .parameters))
         case .svm: self = .svm(try c.decode(SVMParameters.self, forKey: .parameters))
         case .nn: self = .nn(try c.decode(MLPParameters.self, forKey: .parameters))
+        case let kind:
+            let p = try c.decode(EnsembleParameters.self, forKey: .parameters)
+            guard p.kind == kind else {
+                throw DecodingError.dataCorruptedError(forKey: .parameters, in: c, debugDescription: "ensemble parameters of \(p.kind) under algorithm \(kind)")
+            }
+            self = .ensemble(p)
         }
     }
 
@@ -154,6 +163,7 @@ public enum Hyperparameters: Codable, Sendable, Equatable, Hashable {
         case .lr(let p): try c.encode(p, forKey: .parameters)
         case .svm(let p): try c.encode(p, forKey: .parameters)
         case .nn(let p): try c.encode(p, forKey: .parameters)
+        case .ensemble(let p): try c.encode(p, forKey: .parameters)
         }
     }
 

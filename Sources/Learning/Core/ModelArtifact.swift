@@ -12,6 +12,8 @@ struct ModelHeader: Codable, Sendable, Equatable {
     var notes: [String]
     /// Small per-model numbers (e.g. the SVM's Platt coefficients), stored bit-exactly.
     var extras: [String: Double] = [:]
+    /// An ensemble's combiner (absent for the base models, so their artifacts are unchanged).
+    var combiner: Combiner? = nil
 }
 
 /// The byte layout of `Classifier.serialize()`:

@@ -11,7 +11,8 @@ import Foundation
 /// - nn: hidden layers {[16], [32], [64], [32, 16], [64, 32]}; learningRate log-uniform
 ///   0.0003-0.01; l2 log-uniform 1e-6-1e-2; batchSize {64, 128, 256}.
 ///
-/// Parameters not listed keep the values of the base hyperparameters.
+/// Parameters not listed keep the values of the base hyperparameters. Ensembles are not tuned:
+/// a draw of one is its base unchanged.
 public enum SearchSpace {
     /// One seeded random draw around `base` (whose algorithm decides the space).
     public static func sample(_ base: Hyperparameters, features: Int, rng: inout SplitMix64) -> Hyperparameters {
@@ -50,6 +51,8 @@ public enum SearchSpace {
             p.l2 = logUniform(1e-6, 1e-2)
             p.batchSize = [64, 128, 256][rng.nextInt(below: 3)]
             return .nn(p)
+        case .ensemble:
+            return base
         }
     }
 }

@@ -3,8 +3,14 @@ import ModelMetrics
 
 /// What a training run does; every field has a default.
 public struct TrainingConfiguration: Codable, Sendable, Equatable {
-    /// The algorithms to compare (default: all five).
+    /// The candidates to compare (default: the five base models and the five ensembles). The
+    /// ensembles combine the base models in the list; a list of ensembles only trains all five
+    /// base models as their members.
     public var algorithms: [Algorithm] = Algorithm.allCases
+    /// How the candidate is chosen (`SelectionRule`; default: the highest mean walk-forward AUC).
+    public var selection: SelectionRule = .meanCV
+    /// Regime selection: a regime with fewer validation rows than this uses the overall best member.
+    public var regimeMinRows = 100
     /// Hyperparameters to start from per algorithm; missing ones use the defaults.
     public var baseHyperparameters: [Hyperparameters] = []
     /// The seed of every random choice (model seeds, search draws, permutations).
@@ -44,6 +50,8 @@ public struct ModelEvaluation: Codable, Sendable, Equatable {
     /// The AUC of the out-of-fold predictions of every walk-forward fold pooled, with its DeLong
     /// interval: one figure with its sampling error where the mean of four fold AUCs has none.
     public var pooledCVAUC: Interval?
+    /// DeLong's standard error of that pooled AUC (the one-standard-error selection rule uses it).
+    public var pooledCVStandardError: Double?
     /// Seconds to train on the purged training part (one thread).
     public var trainSeconds: Double
     /// Seconds spent on the walk-forward folds (sum over folds).
@@ -77,8 +85,13 @@ public struct TrainingResult: Codable, Sendable {
     public var holdoutStart: Int
     public var folds: [WalkForwardFold]
     public var evaluations: [ModelEvaluation]
-    /// The algorithm with the highest walk-forward AUC.
+    /// The candidate the selection rule chose (a base model or an ensemble).
     public var chosen: Algorithm
+    /// The selection rule applied, and why it chose `chosen` (one line, for the report and CLI).
+    public var selection: SelectionRule
+    public var selectionReason: String
+    /// Wall-clock seconds of the ensemble stage (combiners over folds and holdout, no member refit).
+    public var ensembleSeconds: Double
     /// The hyperparameters of the final model (the base ones when no draw beat them).
     public var hyperparameters: Hyperparameters
     /// Mean walk-forward AUC of the chosen algorithm with its base hyperparameters and with
@@ -104,9 +117,11 @@ public struct TrainingResult: Codable, Sendable {
 /// Trains, compares, tunes and evaluates classifiers on time-ordered data (README.md, "Training, the registry and scoring").
 ///
 /// 1. Purged holdout split (last 20 % by entry day) and walk-forward folds inside the training part.
-/// 2. Every requested algorithm, with its base hyperparameters: mean walk-forward AUC, and
-///    holdout metrics when trained on the whole purged training part.
-/// 3. The best by walk-forward AUC is tuned by seeded random search with successive halving
+/// 2. Every requested base model, with its base hyperparameters: mean walk-forward AUC, and
+///    holdout metrics when trained on the whole purged training part; then every requested
+///    ensemble, assembled from those fits (`EnsembleStage`).
+/// 3. The selection rule (`SelectionRule`) picks a candidate. A base model is tuned by seeded
+///    random search with successive halving
 ///    whose rungs grow over folds (last fold; last two; all), within the trial and time budgets.
 ///    Tuned parameters replace the base ones only if they beat them on the same folds.
 /// 4. The final model is trained on the purged training part and measured on the holdout.
@@ -128,6 +143,7 @@ public enum Trainer {
             throw LearningError(.shapeMismatch, "\(x.rows) rows, \(labels.count) labels, \(entryDays.count) entry days")
         }
         guard !config.algorithms.isEmpty else { throw LearningError(.invalidParameters, "no algorithms to train") }
+        guard config.regimeMinRows >= 0 else { throw LearningError(.invalidParameters, "regimeMinRows >= 0 is required") }
         guard config.folds >= 1, config.workers >= 1, config.halvingFactor >= 2, config.tuningTrials >= 0 else {
             throw LearningError(.invalidParameters, "folds >= 1, workers >= 1, halvingFactor >= 2 and tuningTrials >= 0 are required")
         }
@@ -150,8 +166,11 @@ public enum Trainer {
         }
         let stop: StopCheck = shouldStop ?? { false }
 
-        // Stage 2: every algorithm on every fold plus the holdout fit, as independent jobs.
-        let algorithms = Set(config.algorithms).sorted { cost($0) > cost($1) }
+        // Stage 2: every base model on every fold plus the holdout fit, as independent jobs.
+        let ensembles = Set(config.algorithms.filter(\.isEnsemble)).sorted()
+        var baseModels = Set(config.algorithms.filter { !$0.isEnsemble })
+        if baseModels.isEmpty { baseModels = Set(Algorithm.baseCases) }
+        let algorithms = baseModels.sorted { cost($0) > cost($1) }
         let bases = algorithms.map { a in config.baseHyperparameters.first { $0.algorithm == a } ?? a.defaultHyperparameters }
         struct Job { var model: Int; var fold: Int? }
         var jobs = [Job]()
@@ -174,10 +193,12 @@ public enum Trainer {
         if stop() { throw LearningError.cancelled("training") }
         var evaluations = [ModelEvaluation]()
         var holdoutFits = [Algorithm: FitOutcome]()
+        var foldPredictions = [Algorithm: [[Double]]]()
         for (m, algorithm) in algorithms.enumerated() {
             var evaluation = ModelEvaluation(algorithm: algorithm, hyperparameters: bases[m], cvAUC: nil, foldAUCs: [],
                                              holdout: nil, trainSeconds: 0, cvSeconds: 0, notes: [], error: nil)
             var pooledLabels = [Int](), pooledScores = [Double]()
+            var perFold = [[Double]]()
             for (job, outcome) in zip(jobList, outcomes) where job.model == m {
                 switch outcome {
                 case .failure(let e):
@@ -195,18 +216,40 @@ public enum Trainer {
                     if let f = job.fold {
                         pooledLabels += folds[f].validation.map { labels[$0] }
                         pooledScores += o.probabilities
+                        perFold.append(o.probabilities)
                     }
                 }
             }
             if evaluation.error == nil {
                 evaluation.cvAUC = mean(evaluation.foldAUCs)
                 evaluation.pooledCVAUC = DeLong.interval(labels: pooledLabels, scores: pooledScores)
+                evaluation.pooledCVStandardError = DeLong.auc(labels: pooledLabels, scores: pooledScores).variance.map { $0.squareRoot() }
+                foldPredictions[algorithm] = perFold
             }
             evaluations.append(evaluation)
         }
         evaluations.sort { $0.algorithm < $1.algorithm }
-        guard let best = evaluations.filter({ $0.cvAUC != nil })
-            .max(by: { ($0.cvAUC!, -algorithmRank($0.algorithm)) < ($1.cvAUC!, -algorithmRank($1.algorithm)) }) else {
+
+        // The ensembles, from the fits above: members are the base models that trained.
+        let ensembleStart = now()
+        let members = evaluations.compactMap { e -> EnsembleStage.Member? in
+            guard e.error == nil, let folds = foldPredictions[e.algorithm], let fit = holdoutFits[e.algorithm], let model = fit.model else { return nil }
+            return EnsembleStage.Member(hyperparameters: e.hyperparameters, foldPredictions: folds, holdoutModel: model,
+                                        holdoutPredictions: fit.probabilities)
+        }
+        for outcome in try EnsembleStage.evaluate(ensembles, members: members, folds: folds, labels: labels, x: x, holdoutRows: split.holdout,
+                                                  holdoutLabels: holdY, configuration: config, stop: stop) {
+            evaluations.append(outcome.evaluation)
+            if let fit = outcome.holdout { holdoutFits[outcome.evaluation.algorithm] = fit }
+        }
+        let ensembleSeconds = now() - ensembleStart
+
+        let candidates = evaluations.compactMap { e -> SelectionRule.Candidate? in
+            guard let cv = e.cvAUC, let pooled = e.pooledCVAUC else { return nil }
+            return SelectionRule.Candidate(algorithm: e.algorithm, meanCV: cv, pooledOOF: pooled.estimate, pooledSE: e.pooledCVStandardError)
+        }
+        guard let choice = config.selection.choose(candidates),
+              let best = evaluations.first(where: { $0.algorithm == choice.algorithm }) else {
             throw LearningError(.libraryError, "every algorithm failed: " + evaluations.compactMap(\.error).joined(separator: "; "))
         }
 
@@ -215,7 +258,8 @@ public enum Trainer {
         var trials = [TuningTrial]()
         var finalParameters = best.hyperparameters
         var finalCV = best.cvAUC!
-        if config.tune, config.tuningTrials > 0, config.tuningSeconds > 0 {
+        // An ensemble is not tuned: its members keep their base hyperparameters.
+        if config.tune, config.tuningTrials > 0, config.tuningSeconds > 0, !best.algorithm.isEnsemble {
             let tuned = try tune(best: best, features: x.cols, foldData: foldData, config: config, stop: stop, deadline: tuningStart + config.tuningSeconds)
             trials = tuned.trials
             if let winner = tuned.winner {
@@ -240,6 +284,7 @@ public enum Trainer {
         return TrainingResult(
             configuration: config, rows: x.rows, trainRows: split.train, holdoutRows: split.holdout, purgedRows: split.purged,
             holdoutStart: split.holdoutStart, folds: folds, evaluations: evaluations, chosen: best.algorithm,
+            selection: config.selection, selectionReason: choice.reason, ensembleSeconds: ensembleSeconds,
             hyperparameters: finalParameters, baseCVAUC: best.cvAUC!, finalCVAUC: finalCV, tuningTrials: trials,
             tuningSeconds: tuningSeconds, holdout: try Metrics(labels: holdY, probabilities: final.probabilities),
             holdoutIntervals: try MetricIntervals(labels: holdY, probabilities: final.probabilities),
@@ -364,7 +409,7 @@ public enum Trainer {
 
     /// Rough relative cost, to start the slowest jobs first.
     private static func cost(_ a: Algorithm) -> Int {
-        switch a { case .svm: 5; case .rf: 4; case .nn: 3; case .gb: 2; case .lr: 1 }
+        switch a { case .svm: 5; case .rf: 4; case .nn: 3; case .gb: 2; case .lr: 1; case .voting, .stacking, .blending, .regime, .bma: 0 }
     }
 
     private static func mean(_ v: [Double]) -> Double { v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count) }

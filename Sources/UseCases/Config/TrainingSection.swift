@@ -1,4 +1,5 @@
 import Foundation
+import Learning
 
 /// `training:`: what trains, on which signals, and when a candidate is promoted (README.md,
 /// "Training, the registry and scoring").
@@ -7,8 +8,13 @@ public struct TrainingSection: Sendable, Equatable, Codable {
     public var lookbackDays = 0
     /// The last fraction of signals by entry_date held out for evaluation.
     public var holdoutFraction = 0.2
-    /// The algorithms compared (gb, rf, lr, svm, nn).
-    public var algorithms = ["gb", "rf", "lr", "svm", "nn"]
+    /// The candidates compared: base models (gb, rf, lr, svm, nn) and ensembles of them
+    /// (voting, stacking, blending, regime, bma).
+    public var algorithms = ["gb", "rf", "lr", "svm", "nn", "voting", "stacking", "blending", "regime", "bma"]
+    /// How the candidate is chosen (`SelectionRule`: mean_cv, pooled_oof, one_se, fixed:<algorithm>).
+    public var selection = "mean_cv"
+    /// Regime selection: a market regime with fewer validation rows than this uses the overall best member.
+    public var regimeMinRows = 100
     /// The seed of every random choice; same data + seed = same model.
     public var seed = 42
     /// Hyperparameter trials for the best algorithm (0 = no tuning).
@@ -26,13 +32,13 @@ public struct TrainingSection: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case lookbackDays = "lookback_days", holdoutFraction = "holdout_fraction", algorithms, seed
         case tuningTrials = "tuning_trials", tuningSeconds = "tuning_seconds", promotionAlpha = "promotion_alpha"
-        case promotionMargin = "promotion_margin"
+        case promotionMargin = "promotion_margin", selection, regimeMinRows = "regime_min_rows"
     }
 
     static let keys = CodingKeys.allCases.map(\.rawValue)
 
     /// The algorithm names `algorithms` accepts.
-    static let knownAlgorithms = ["gb", "rf", "lr", "svm", "nn"]
+    static let knownAlgorithms = Algorithm.allCases.map(\.rawValue)
 
     enum Rules {
         static let lookbackDays = ValueRule<Int>.wholeNumber(0...36500)
@@ -45,6 +51,8 @@ public struct TrainingSection: Sendable, Equatable, Codable {
         static let tuningSeconds = ValueRule<Double>.number(0...86400, openLower: true)
         static let promotionAlpha = ValueRule<Double>.number(0...0.5, openLower: true)
         static let promotionMargin = ValueRule<Double>.number(0...1)
+        static let selection = ValueRule<String>(expected: "expected one of \(SelectionRule.spellings)") { SelectionRule($0) != nil }
+        static let regimeMinRows = ValueRule<Int>.wholeNumber(0...1_000_000)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -66,6 +74,8 @@ public struct TrainingSection: Sendable, Equatable, Codable {
         tuningSeconds = try c.number(.tuningSeconds, or: d.tuningSeconds, Rules.tuningSeconds)
         promotionAlpha = try c.number(.promotionAlpha, or: d.promotionAlpha, Rules.promotionAlpha)
         promotionMargin = try c.number(.promotionMargin, or: d.promotionMargin, Rules.promotionMargin)
+        selection = try c.string(.selection, or: d.selection)
+        regimeMinRows = try c.wholeNumber(.regimeMinRows, or: d.regimeMinRows, Rules.regimeMinRows)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -78,6 +88,8 @@ public struct TrainingSection: Sendable, Equatable, Codable {
         try c.encode(tuningSeconds, forKey: .tuningSeconds)
         try c.encode(promotionAlpha, forKey: .promotionAlpha)
         try c.encode(promotionMargin, forKey: .promotionMargin)
+        try c.encode(selection, forKey: .selection)
+        try c.encode(regimeMinRows, forKey: .regimeMinRows)
     }
 
     public func validate() throws(ConfigurationError) {
@@ -89,6 +101,8 @@ public struct TrainingSection: Sendable, Equatable, Codable {
         try Rules.tuningSeconds.check(tuningSeconds, at: Self.key(.tuningSeconds))
         try Rules.promotionAlpha.check(promotionAlpha, at: Self.key(.promotionAlpha))
         try Rules.promotionMargin.check(promotionMargin, at: Self.key(.promotionMargin))
+        try Rules.selection.check(selection, at: Self.key(.selection))
+        try Rules.regimeMinRows.check(regimeMinRows, at: Self.key(.regimeMinRows))
     }
 
     static func key(_ key: CodingKeys) -> String { "\(Configuration.CodingKeys.training.rawValue).\(key.rawValue)" }

@@ -65,12 +65,12 @@ struct ReplayBaselines {
         )
     }
 
-    /// (c) Each algorithm of `Algorithm.allCases` with its default hyperparameters, fitted at
+    /// (c) Each base model of `Algorithm.baseCases` with its default hyperparameters, fitted at
     /// the start of every month that has evaluated signals, on `trainingRows(before:)` of the
     /// month (features of `schemaHash`), scoring the month's signals. No CV, no tuning; the
     /// model seed is the trainer's (`Trainer.modelSeed`); each model fits on one thread.
     func monthly(schemaHash: String) throws -> [ReplaySummary.Baseline] {
-        let algorithms = Algorithm.allCases
+        let algorithms = Algorithm.baseCases
         var scores = [[Int: Double]](repeating: [:], count: algorithms.count)
         var seconds = [Double](repeating: 0, count: algorithms.count)
         var notes = [[String]](repeating: [], count: algorithms.count)

@@ -47,6 +47,8 @@ public struct Training: Sendable {
         c.tune = tune && config.training.tuningTrials > 0
         c.tuningTrials = config.training.tuningTrials
         c.tuningSeconds = config.training.tuningSeconds
+        c.selection = SelectionRule(config.training.selection) ?? .meanCV
+        c.regimeMinRows = config.training.regimeMinRows
         return c
     }
 

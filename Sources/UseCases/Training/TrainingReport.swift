@@ -13,6 +13,11 @@ struct TrainingReport: Encodable {
     var baseRate: Double
     var models: [ModelEvaluation]
     var chosen: String
+    /// The selection rule and why it chose `chosen`.
+    var selection: String
+    var selectionReason: String
+    /// Seconds of the ensemble stage.
+    var ensembleSeconds: Double
     var hyperparameters: Hyperparameters
     var baseCVAUC: Double
     var tunedCVAUC: Double
@@ -45,6 +50,9 @@ struct TrainingReport: Encodable {
         baseRate = Double(dataset.labels.reduce(0, +)) / Double(max(1, dataset.labels.count))
         models = result.evaluations
         chosen = result.chosen.rawValue
+        selection = result.selection.description
+        selectionReason = result.selectionReason
+        ensembleSeconds = result.ensembleSeconds
         hyperparameters = result.hyperparameters
         baseCVAUC = result.baseCVAUC
         tunedCVAUC = result.finalCVAUC
@@ -65,7 +73,7 @@ struct TrainingReport: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, createdAt, window, counts, baseRate, models, chosen, hyperparameters, baseCVAUC, tunedCVAUC,
+        case version, createdAt, window, counts, baseRate, models, chosen, selection, selectionReason, ensembleSeconds, hyperparameters, baseCVAUC, tunedCVAUC,
              tuningTrials, tuningSeconds, holdout, modelNotes, importance, importanceStability, previousVersion,
              decision, totalSeconds, libraryVersions
     }
@@ -93,6 +101,8 @@ struct TrainingReport: Encodable {
         t.append(ModelTable.render(models, chosen: chosen))
         t.append("")
         t.append(String(format: "chosen: %@ (CV AUC %.4f before tuning, %.4f after %d trials in %.1f s)", chosen, baseCVAUC, tunedCVAUC, tuningTrials, tuningSeconds))
+        t.append("selection: \(selectionReason)")
+        if models.contains(where: \.algorithm.isEnsemble) { t.append(String(format: "ensembles: %.2f s on top of the base models' fits", ensembleSeconds)) }
         t.append("hyperparameters: \(hyperparameters.jsonString())")
         for note in modelNotes { t.append("note: \(note)") }
         t.append("")
