@@ -40,6 +40,7 @@ struct TrainCommand: ParsableCommand {
         print("trained on \(data.labels.count) labeled signals (train \(result.trainRows.count), purged \(result.purgedRows.count), holdout \(result.holdoutRows.count)), \(data.x.cols) features, base success rate \(String(format: "%.3f", result.holdout.baseRate)) on the holdout")
         print(ModelTable.render(result.evaluations, chosen: result.chosen.rawValue))
         print(String(format: "chosen: %@, tuned CV AUC %.4f (from %.4f, %d trials)", result.chosen.displayName, result.finalCVAUC, result.baseCVAUC, result.tuningTrials.count))
+        if let tuning = result.tuning { print("tuning: \(tuning.reason)") }
         let h = result.holdout
         if let i = result.holdoutIntervals {
             print("holdout: AUC \(i.auc.formatted(decimals: 4)), accuracy \(i.accuracy.formatted(decimals: 4)), Brier \(i.brier.formatted(decimals: 4)), "

@@ -94,6 +94,8 @@ struct TrainingReport: Encodable {
         t.append("")
         t.append(String(format: "chosen: %@ (CV AUC %.4f before tuning, %.4f after %d trials in %.1f s)", chosen, baseCVAUC, tunedCVAUC, tuningTrials, tuningSeconds))
         t.append("hyperparameters: \(hyperparameters.jsonString())")
+        if let tuning = decision.tuning { t.append("tuning: \(tuning.reason)") }
+        if let shipped = decision.shipped { t.append("shipped: \(shipped)") }
         for note in modelNotes { t.append("note: \(note)") }
         t.append("")
         t.append(String(format: "holdout: accuracy %.4f, AUC %.4f, precision %.4f, recall %.4f, F1 %.4f, Brier %.4f, log loss %.4f, base rate %.4f, lift %.3f",
