@@ -46,6 +46,7 @@ struct TrainCommand: ParsableCommand {
         }
         print("selection: \(result.selectionReason)")
         if result.evaluations.contains(where: \.algorithm.isEnsemble) { print(String(format: "ensembles: %.2f s on top of the base models' fits", result.ensembleSeconds)) }
+        if let tuning = result.tuning { print("tuning: \(tuning.reason)") }
         let h = result.holdout
         if let i = result.holdoutIntervals {
             print("holdout: AUC \(i.auc.formatted(decimals: 4)), accuracy \(i.accuracy.formatted(decimals: 4)), Brier \(i.brier.formatted(decimals: 4)), "

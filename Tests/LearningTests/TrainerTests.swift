@@ -15,6 +15,7 @@ import Testing
         c.baseHyperparameters = Algorithm.allCases.map(Synthetic.fastParameters)
         c.tuningTrials = 4
         c.tuningSeconds = 600 // the trial budget decides, so runs are reproducible
+        c.tuningBudgetFactor = 1000 // and not the proportional one either
         return c
     }
 
@@ -33,6 +34,12 @@ import Testing
         // A base model is tuned; an ensemble is not (its members keep their parameters).
         #expect(result.tuningTrials.isEmpty == result.chosen.isEnsemble)
         #expect(result.selection == .meanCV && result.selectionReason.hasPrefix("mean_cv: "))
+        if !result.chosen.isEnsemble {
+            // Tuned parameters were adopted exactly when they beat the base beyond one standard error.
+            let tuning = try #require(result.tuning)
+            #expect(tuning.adopted == (result.hyperparameters != result.evaluations.first { $0.algorithm == result.chosen }!.hyperparameters))
+            if tuning.adopted, let test = tuning.test, let se = test.standardError { #expect(test.difference > se) }
+        }
         #expect(result.holdout.auc > 0.8)
         #expect(result.holdoutRows.count == 180)
         // No training row's label window reaches the holdout.

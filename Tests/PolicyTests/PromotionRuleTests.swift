@@ -63,4 +63,77 @@ struct PromotionRuleTests {
             labels: Self.labels, candidate: Self.scores(seed: 5, skill: 0.8), production: .scored(version: 2, probabilities: production))
         #expect(!held.promoted && held.reason.description.contains("not above the margin"))
     }
+
+    // MARK: - The monthly mode, `unless_worse`
+
+    @Test func unlessWorsePromotesAnEqualCandidateAndSaysWhy() throws {
+        let production = Self.scores(seed: 3, skill: 0.3)
+        let rule = PromotionRule(alpha: 0.05, mode: .unlessWorse)
+        let same = rule.decide(labels: Self.labels, candidate: production, production: .scored(version: 1, probabilities: production))
+        let test = try #require(same.test)
+        #expect(same.promoted && test.difference == 0 && PromotionRule.pLess(test) == 0.5)
+        #expect(same.reason.description.contains("difference +0.0000 [+0.0000, +0.0000], one-sided paired DeLong p(worse) = 0.5000"))
+        #expect(same.reason.description.hasSuffix("≥ alpha 0.05: not significantly worse; the retrain replaces production (unless_worse)"))
+        // The paired test (every other retrain) keeps production for the very same scores.
+        #expect(!PromotionRule(alpha: 0.05).decide(labels: Self.labels, candidate: production,
+                                                   production: .scored(version: 1, probabilities: production)).promoted)
+    }
+
+    @Test func unlessWorseKeepsProductionAgainstASignificantlyWorseCandidate() throws {
+        let production = Self.scores(seed: 5, skill: 0.8)
+        let worse = Self.scores(seed: 4, skill: 0.05)
+        let d = PromotionRule(alpha: 0.05, mode: .unlessWorse).decide(
+            labels: Self.labels, candidate: worse, production: .scored(version: 2, probabilities: production))
+        let test = try #require(d.test)
+        #expect(!d.promoted && test.difference < 0 && PromotionRule.pLess(test) < 0.05)
+        #expect(abs(PromotionRule.pLess(test) - (1 - test.pGreater)) < 1e-12)
+        #expect(d.reason.description.contains(String(format: "p(worse) = %.4f < alpha 0.05", PromotionRule.pLess(test))))
+        #expect(d.reason.description.hasSuffix("significantly worse; production kept (unless_worse)"))
+        // The margin is a bar for "better": it does not hold back an unless_worse promotion.
+        let better = PromotionRule(alpha: 0.05, margin: 0.5, mode: .unlessWorse).decide(
+            labels: Self.labels, candidate: production, production: .scored(version: 2, probabilities: worse))
+        #expect(better.promoted)
+    }
+
+    /// Candidates of the same skill as production (other noise draws): the paired test promotes
+    /// at most one in ten, `unless_worse` at least nine in ten (it keeps production only when
+    /// the draw is worse beyond sampling error).
+    @Test func theTwoModesOnDrawsOfEqualSkill() {
+        let production = Self.scores(seed: 3, skill: 0.3)
+        var paired = 0, unlessWorse = 0
+        for seed in UInt64(10)..<UInt64(20) {
+            let candidate = Self.scores(seed: seed, skill: 0.3)
+            let against = PromotionRule.Production.scored(version: 1, probabilities: production)
+            if PromotionRule(mode: .pairedTest).decide(labels: Self.labels, candidate: candidate, production: against).promoted { paired += 1 }
+            if PromotionRule(mode: .unlessWorse).decide(labels: Self.labels, candidate: candidate, production: against).promoted { unlessWorse += 1 }
+        }
+        #expect(paired <= 1 && unlessWorse >= 9)
+    }
+
+    /// Only the holdout rows production never trained on are compared: a production model that
+    /// learned the first half (and so ranks it perfectly) is judged on the second half alone.
+    @Test func rowsProductionTrainedOnAreLeftOut() throws {
+        let seenByProduction = 200
+        let production = Self.labels.enumerated().map { i, y in i < seenByProduction ? Double(y) : 0.5 + Double((i * 37) % 11) / 100 }
+        let candidate = Self.scores(seed: 6, skill: 0.15)
+        let everything = PromotionRule().decide(labels: Self.labels, candidate: candidate, production: .scored(version: 4, probabilities: production))
+        #expect(!everything.promoted) // the memorised half hides the candidate's skill
+        let unseen = Array(seenByProduction..<Self.labels.count)
+        let fair = PromotionRule().decide(labels: Self.labels, candidate: candidate,
+                                          production: .scored(version: 4, probabilities: production, unseen: unseen))
+        let test = try #require(fair.test)
+        #expect(fair.promoted && fair.leftOut == seenByProduction)
+        #expect(fair.reason.description.contains("on the same 200 holdout signals"))
+        #expect(fair.text.contains("; 200 holdout signal(s) production had trained on were left out of the comparison"))
+        let expected = DeLong.compare(labels: Array(Self.labels[200...]), a: Array(candidate[200...]), b: Array(production[200...]))
+        #expect(test == expected)
+        // The candidate's interval (and "no demonstrated skill") is over the whole holdout.
+        #expect(fair.candidateAUC == DeLong.interval(labels: Self.labels, scores: candidate))
+        // No unseen row: nothing to compare, no evidence either way.
+        let none = PromotionRule(mode: .unlessWorse).decide(labels: Self.labels, candidate: candidate,
+                                                            production: .scored(version: 4, probabilities: production, unseen: []))
+        #expect(none.promoted && none.test?.variance == nil && PromotionRule.pLess(none.test!) == 0.5)
+        #expect(!PromotionRule().decide(labels: Self.labels, candidate: candidate,
+                                        production: .scored(version: 4, probabilities: production, unseen: [])).promoted)
+    }
 }

@@ -1,4 +1,6 @@
 import Daemon
+import Learning
+import Policy
 import Foundation
 import Testing
 import Yams
@@ -92,6 +94,14 @@ import Yams
         #expect(try Configuration.load(path: nil, environment: ["IMPROVEMENTD_SCHEDULE_DAILY": "18:45"]).schedule.daily == .init(hour: 18, minute: 45))
         let late = try #require(throws: ConfigurationError.self) { try Configuration.load(path: nil, environment: ["IMPROVEMENTD_SCHEDULE_DAILY": "25:30"]) }
         #expect(late.description == "environment IMPROVEMENTD_SCHEDULE_DAILY: schedule.daily: expected a time HH:MM (got 25:30)")
+        // The replay benchmark's keys, set per run from the environment.
+        let options = try Configuration.load(path: path, environment: [
+            "IMPROVEMENTD_TRAINING_TUNING_BUDGET_FACTOR": "0.5", "IMPROVEMENTD_TRAINING_SHIP": "refit",
+            "IMPROVEMENTD_TRAINING_MONTHLY_PROMOTION": "Unless_Worse",
+        ])
+        #expect(options.training.tuningBudgetFactor == 0.5 && options.training.ship == .refit && options.training.monthlyPromotion == .unlessWorse)
+        let ship = try #require(throws: ConfigurationError.self) { try Configuration.load(path: nil, environment: ["IMPROVEMENTD_TRAINING_SHIP": "newest"]) }
+        #expect(ship.description == "environment IMPROVEMENTD_TRAINING_SHIP: training.ship: expected measured or refit (got newest)")
         // A bad environment value names the variable as its source.
         let error = try refusal("training:\n  holdout_fraction: 0.3\n", environment: ["IMPROVEMENTD_TRAINING_HOLDOUT_FRACTION": "0.9"])
         #expect(error == "environment IMPROVEMENTD_TRAINING_HOLDOUT_FRACTION: training.holdout_fraction: expected a number in (0.0, 0.5] (got 0.9)")
@@ -125,6 +135,11 @@ import Yams
         ("training:\n  selection: fixed:xgb\n", "c.yaml: training.selection: expected one of mean_cv, pooled_oof, one_se, fixed:<algorithm> (e.g. fixed:voting) (got fixed:xgb)"),
         ("training:\n  regime_min_rows: -1\n", "c.yaml: training.regime_min_rows: expected a whole number in 0...1000000 (got -1)"),
         ("training:\n  seed: -1\n", "c.yaml: training.seed: expected a whole number in 0...2147483647 (got -1)"),
+        ("training:\n  tuning_budget_factor: 0\n", "c.yaml: training.tuning_budget_factor: expected a number in (0.0, 1000.0] (got 0)"),
+        ("training:\n  tuning_budget_factor: much\n", "c.yaml: training.tuning_budget_factor: expected a number in (0.0, 1000.0] (got much)"),
+        ("training:\n  ship: latest\n", "c.yaml: training.ship: expected measured or refit (got latest)"),
+        ("training:\n  ship: [refit]\n", #"c.yaml: training.ship: expected a string (got ["refit"])"#),
+        ("training:\n  monthly_promotion: always\n", "c.yaml: training.monthly_promotion: expected paired_test or unless_worse (got always)"),
         ("schedule:\n  timezone: Mars/Olympus\n", "c.yaml: schedule.timezone: expected an IANA time zone such as Asia/Kolkata (got Mars/Olympus)"),
         ("schedule:\n  daily: \"25:00\"\n", "c.yaml: schedule.daily: expected a time HH:MM (got 25:00)"),
         ("schedule:\n  weekly: \"Xyz 06:00\"\n", #"c.yaml: schedule.weekly: expected "Day HH:MM", e.g. "Sat 06:00" (got Xyz 06:00)"#),

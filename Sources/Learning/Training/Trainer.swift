@@ -25,8 +25,12 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var tuningTrials = 12
     /// Wall-clock budget of the tuning stage; trials not started in time are skipped (so a
     /// tight time budget makes the result depend on the machine's speed; the trial budget alone
-    /// is deterministic).
+    /// is deterministic). An absolute cap over the proportional budget below.
     public var tuningSeconds = 3.0
+    /// The proportional budget: tuning's trials may spend at most this many times the seconds
+    /// of the untuned comparison (every candidate's walk-forward CV fits), both counted as the
+    /// single-thread seconds of their fits, summed. Trials not started within it are skipped.
+    public var tuningBudgetFactor = 1.0
     /// Successive-halving reduction factor: each rung keeps the best 1/eta of its configurations.
     public var halvingFactor = 3
     /// Dedicated worker threads; each model trains on one thread.
@@ -100,6 +104,8 @@ public struct TrainingResult: Codable, Sendable {
     public var finalCVAUC: Double
     public var tuningTrials: [TuningTrial]
     public var tuningSeconds: Double
+    /// Whether tuning was adopted and why; nil when tuning did not run.
+    public var tuning: TuningDecision?
     /// Holdout metrics of the final model.
     public var holdout: Metrics
     /// Their sampling error.
@@ -122,8 +128,11 @@ public struct TrainingResult: Codable, Sendable {
 ///    ensemble, assembled from those fits (`EnsembleStage`).
 /// 3. The selection rule (`SelectionRule`) picks a candidate. A base model is tuned by seeded
 ///    random search with successive halving
-///    whose rungs grow over folds (last fold; last two; all), within the trial and time budgets.
-///    Tuned parameters replace the base ones only if they beat them on the same folds.
+///    whose rungs grow over folds (last fold; last two; all),
+///    within the trial budget, the proportional budget (`tuningBudgetFactor` × the untuned
+///    comparison's CV seconds) and the wall-clock cap. Tuned parameters replace the base ones only
+///    if they beat them on the same folds, their pooled out-of-fold AUC by more than one standard
+///    error (``TuningRule``).
 /// 4. The final model is trained on the purged training part and measured on the holdout.
 ///
 /// Blocking: call it from a dedicated thread. Jobs run on `workers` threads, one model per
@@ -258,10 +267,17 @@ public enum Trainer {
         var trials = [TuningTrial]()
         var finalParameters = best.hyperparameters
         var finalCV = best.cvAUC!
+        var tuning: TuningDecision?
         // An ensemble is not tuned: its members keep their base hyperparameters.
         if config.tune, config.tuningTrials > 0, config.tuningSeconds > 0, !best.algorithm.isEnsemble {
-            let tuned = try tune(best: best, features: x.cols, foldData: foldData, config: config, stop: stop, deadline: tuningStart + config.tuningSeconds)
+            let untuned = evaluations.reduce(0) { $0 + $1.cvSeconds }
+            let budget = TuningBudget(budgetSeconds: config.tuningBudgetFactor * untuned, deadline: tuningStart + config.tuningSeconds)
+            let tuned = try tune(best: best, features: x.cols, foldData: foldData,
+                                 foldLabels: folds.map { $0.validation.map { labels[$0] } },
+                                 basePredictions: Dictionary(uniqueKeysWithValues: (foldPredictions[best.algorithm] ?? []).enumerated().map { ($0.offset, $0.element) }), config: config, stop: stop,
+                                 budget: budget, untunedSeconds: untuned)
             trials = tuned.trials
+            tuning = tuned.decision
             if let winner = tuned.winner {
                 finalParameters = winner.hyperparameters
                 finalCV = winner.cvAUC
@@ -286,7 +302,7 @@ public enum Trainer {
             holdoutStart: split.holdoutStart, folds: folds, evaluations: evaluations, chosen: best.algorithm,
             selection: config.selection, selectionReason: choice.reason, ensembleSeconds: ensembleSeconds,
             hyperparameters: finalParameters, baseCVAUC: best.cvAUC!, finalCVAUC: finalCV, tuningTrials: trials,
-            tuningSeconds: tuningSeconds, holdout: try Metrics(labels: holdY, probabilities: final.probabilities),
+            tuningSeconds: tuningSeconds, tuning: tuning, holdout: try Metrics(labels: holdY, probabilities: final.probabilities),
             holdoutIntervals: try MetricIntervals(labels: holdY, probabilities: final.probabilities),
             holdoutPredictions: final.probabilities, model: Data(try model.serialize()), modelNotes: model.notes,
             importance: importance, libraryVersions: Classifiers.libraryVersions, totalSeconds: now() - started
@@ -298,11 +314,13 @@ public enum Trainer {
     private struct Winner { var hyperparameters: Hyperparameters; var cvAUC: Double }
 
     /// Successive halving over fold rungs: rung r evaluates its survivors on the last
-    /// `foldCounts[r]` folds; the base configuration's fold AUCs are reused, not recomputed.
+    /// `foldCounts[r]` folds; the base configuration's fold AUCs and predictions are reused, not
+    /// recomputed. The best draw of the last rung (every fold) that beats the base's mean fold AUC
+    /// is then put to ``TuningRule`` against the base on the pooled out-of-fold predictions.
     private static func tune(
-        best: ModelEvaluation, features: Int, foldData: FoldData,
-        config: TrainingConfiguration, stop: @escaping StopCheck, deadline: Double
-    ) throws -> (trials: [TuningTrial], winner: Winner?) {
+        best: ModelEvaluation, features: Int, foldData: FoldData, foldLabels: [[Int]], basePredictions: [Int: [Double]],
+        config: TrainingConfiguration, stop: @escaping StopCheck, budget: TuningBudget, untunedSeconds: Double
+    ) throws -> (trials: [TuningTrial], winner: Winner?, decision: TuningDecision) {
         var rng = SplitMix64(seed: SplitMix64.derive(config.seed, 0x7E57))
         var candidates = [best.hyperparameters]
         var seen: Set<Hyperparameters> = [best.hyperparameters]
@@ -323,23 +341,29 @@ public enum Trainer {
         var alive = Array(candidates.indices)
         var lastScores = [Int: Double]()
         var lastRung = -1
+        var lastPredictions = [Int: [Double]]() // candidate → pooled out-of-fold predictions (last rung)
+        var skipped = 0
+        var skipReason: String?
         for (rung, count) in foldCounts.enumerated() {
             let foldIndices = Array((nFolds - count)..<nFolds)
             let evaluate = alive.filter { $0 != 0 }
-            let results = ParallelWorkers.map(count: evaluate.count, workers: config.workers) { i -> TuningTrial in
+            let keepPredictions = count == nFolds
+            let results = ParallelWorkers.map(count: evaluate.count, workers: config.workers) { i -> (TuningTrial, [Double]) in
                 let c = evaluate[i]
                 var trial = TuningTrial(candidate: c, rung: rung, folds: foldIndices, hyperparameters: pool[c],
                                         meanAUC: nil, seconds: 0, error: nil)
-                guard now() < deadline, !stop() else {
-                    trial.error = "skipped: tuning budget spent"
-                    return trial
+                if let why = budget.exhausted(now: now()) ?? (stop() ? "a stop request" : nil) {
+                    trial.error = "skipped: tuning budget spent (\(why))"
+                    return (trial, [])
                 }
                 let t0 = now()
-                var aucs = [Double]()
+                var aucs = [Double](), pooled = [Double]()
                 for f in foldIndices {
                     let (fx, fy, vx, vy) = foldData.make(f)
                     do {
-                        aucs.append(try fitAndScore(pool[c], fx, fy, vx, vy, seed: seed, stop: stop, keep: false).auc)
+                        let o = try fitAndScore(pool[c], fx, fy, vx, vy, seed: seed, stop: stop, keep: false)
+                        aucs.append(o.auc)
+                        if keepPredictions { pooled += o.probabilities }
                     } catch {
                         trial.error = asLearningError(error).description
                         break
@@ -347,34 +371,60 @@ public enum Trainer {
                 }
                 if trial.error == nil { trial.meanAUC = mean(aucs) }
                 trial.seconds = now() - t0
-                return trial
+                budget.add(trial.seconds)
+                return (trial, trial.error == nil ? pooled : [])
             }
             if stop() { throw LearningError.cancelled("tuning") }
             trials.append(TuningTrial(candidate: 0, rung: rung, folds: foldIndices, hyperparameters: pool[0],
                                       meanAUC: mean(foldIndices.map { best.foldAUCs[$0] }), seconds: 0,
                                       error: nil))
-            trials += results
+            trials += results.map(\.0)
             var scores = [Int: Double]()
             scores[0] = mean(foldIndices.map { best.foldAUCs[$0] })
-            for t in results { if let auc = t.meanAUC { scores[t.candidate] = auc } }
+            for (t, _) in results { if let auc = t.meanAUC { scores[t.candidate] = auc } }
             // A rung where some draw was skipped for time ends the search at the previous rung.
-            if results.contains(where: { $0.error?.hasPrefix("skipped") == true }) {
-                if rung == 0 { lastScores = scores; lastRung = rung }
-                break
+            let skips = results.filter { $0.0.error?.hasPrefix("skipped") == true }
+            if !skips.isEmpty {
+                skipped = skips.count
+                skipReason = skips[0].0.error
+                if rung != 0 { break }
             }
             lastScores = scores
             lastRung = rung
+            if keepPredictions {
+                for (t, p) in results where t.meanAUC != nil { lastPredictions[t.candidate] = p }
+            }
+            if !skips.isEmpty { break }
             let keep = max(1, Int((Double(alive.count) / Double(config.halvingFactor)).rounded(.up)))
             alive = scores.keys.sorted { (scores[$0]!, -$0) > (scores[$1]!, -$1) }.prefix(keep).sorted()
             if alive.count <= 1 && rung < foldCounts.count - 1 && alive == [0] { break }
         }
+        var decision = TuningDecision(adopted: false, test: nil, rows: 0, untunedSeconds: untunedSeconds,
+                                      budgetSeconds: budget.budgetSeconds, spentSeconds: budget.spent, skipped: skipped, reason: "")
+        let budgetText = String(format: "%.1f s of trials against a budget of %.1f s (%g × %.1f s of untuned walk-forward CV)",
+                                budget.spent, budget.budgetSeconds, config.tuningBudgetFactor, untunedSeconds)
         // Only a draw measured on every fold (the last rung) can replace the base parameters.
-        guard lastRung == foldCounts.count - 1,
-              let top = lastScores.keys.max(by: { (lastScores[$0]!, -$0) < (lastScores[$1]!, -$1) }),
-              top != 0, lastScores[top]! > lastScores[0]! else {
-            return (trials, nil)
+        guard lastRung == foldCounts.count - 1 else {
+            decision.reason = skipReason.map {
+                "\($0) before any draw was measured on every fold (\(skipped) of \(candidates.count - 1) draws skipped; \(budgetText)): kept the base"
+            } ?? "no draw outlasted the base in successive halving (\(candidates.count - 1) draws; \(budgetText)): kept the base"
+            return (trials, nil, decision)
         }
-        return (trials, Winner(hyperparameters: pool[top], cvAUC: lastScores[top]!))
+        let drawScores = lastScores.filter { $0.key != 0 }
+        let baseByFold = foldLabels.indices.compactMap { basePredictions[$0] }
+        guard let top = drawScores.keys.max(by: { (drawScores[$0]!, -$0) < (drawScores[$1]!, -$1) }),
+              drawScores[top]! > lastScores[0]!, let tuned = lastPredictions[top], baseByFold.count == nFolds else {
+            let skips = skipReason.map { "; \(skipped) skipped, \($0)" } ?? ""
+            decision.reason = "no draw beat the base's mean AUC on every fold (\(candidates.count - 1) draws\(skips); \(budgetText)): kept the base"
+            return (trials, nil, decision)
+        }
+        let pooledLabels = foldLabels.flatMap { $0 }
+        let rule = TuningRule.decide(labels: pooledLabels, tuned: tuned, base: baseByFold.flatMap { $0 })
+        decision.adopted = rule.adopted
+        decision.test = rule.test
+        decision.rows = pooledLabels.count
+        decision.reason = rule.reason
+        return (trials, rule.adopted ? Winner(hyperparameters: pool[top], cvAUC: lastScores[top]!) : nil, decision)
     }
 
     // MARK: - Helpers

@@ -1,5 +1,6 @@
 import Foundation
 import Learning
+import Policy
 
 /// `training:`: what trains, on which signals, and when a candidate is promoted (README.md,
 /// "Training, the registry and scoring").
@@ -19,20 +20,30 @@ public struct TrainingSection: Sendable, Equatable, Codable {
     public var seed = 42
     /// Hyperparameter trials for the best algorithm (0 = no tuning).
     public var tuningTrials = 24
-    /// Wall-clock budget in seconds for tuning.
+    /// Wall-clock budget in seconds for tuning: an absolute cap.
     public var tuningSeconds = 30.0
+    /// Tuning's trials may spend at most this many times the seconds of the untuned comparison
+    /// (every candidate's walk-forward CV fits).
+    public var tuningBudgetFactor = 1.0
     /// A candidate replaces production only when a one-sided paired DeLong test on the holdout
     /// signals neither trained on finds it better at this significance level.
     public var promotionAlpha = 0.05
     /// And only when its holdout AUC is higher by more than this (0: the test alone decides).
     public var promotionMargin = 0.0
+    /// What the version's artifact is: the fit the holdout measured, or that configuration
+    /// refitted on every labeled row (its figures stay the measured fit's).
+    public var ship = ShippedFit.measured
+    /// How the monthly full retrain is promoted: `paired_test` (only when better, as every other
+    /// retrain) or `unless_worse` (unless significantly worse by the same test).
+    public var monthlyPromotion = PromotionRule.Mode.pairedTest
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case lookbackDays = "lookback_days", holdoutFraction = "holdout_fraction", algorithms, seed
-        case tuningTrials = "tuning_trials", tuningSeconds = "tuning_seconds", promotionAlpha = "promotion_alpha"
-        case promotionMargin = "promotion_margin", selection, regimeMinRows = "regime_min_rows"
+        case tuningTrials = "tuning_trials", tuningSeconds = "tuning_seconds", tuningBudgetFactor = "tuning_budget_factor"
+        case promotionAlpha = "promotion_alpha", promotionMargin = "promotion_margin", ship
+        case monthlyPromotion = "monthly_promotion", selection, regimeMinRows = "regime_min_rows"
     }
 
     static let keys = CodingKeys.allCases.map(\.rawValue)
@@ -53,6 +64,14 @@ public struct TrainingSection: Sendable, Equatable, Codable {
         static let promotionMargin = ValueRule<Double>.number(0...1)
         static let selection = ValueRule<String>(expected: "expected one of \(SelectionRule.spellings)") { SelectionRule($0) != nil }
         static let regimeMinRows = ValueRule<Int>.wholeNumber(0...1_000_000)
+        static let tuningBudgetFactor = ValueRule<Double>.number(0...1000, openLower: true)
+        static let ship = choice(ShippedFit.allCases.map(\.rawValue))
+        static let monthlyPromotion = choice(PromotionRule.Mode.allCases.map(\.rawValue))
+
+        /// One of `names`, as written in lower case.
+        static func choice(_ names: [String]) -> ValueRule<String> {
+            ValueRule(expected: "expected " + names.dropLast().joined(separator: ", ") + " or " + names.last!) { names.contains($0) }
+        }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -76,6 +95,15 @@ public struct TrainingSection: Sendable, Equatable, Codable {
         promotionMargin = try c.number(.promotionMargin, or: d.promotionMargin, Rules.promotionMargin)
         selection = try c.string(.selection, or: d.selection)
         regimeMinRows = try c.wholeNumber(.regimeMinRows, or: d.regimeMinRows, Rules.regimeMinRows)
+        tuningBudgetFactor = try c.number(.tuningBudgetFactor, or: d.tuningBudgetFactor, Rules.tuningBudgetFactor)
+        // Names are case-insensitive (`REFIT` reads as `refit`); another word is refused here,
+        // naming the key and the words it accepts.
+        let shipName = try c.string(.ship, or: d.ship.rawValue).lowercased()
+        guard let ship = ShippedFit(rawValue: shipName) else { throw c.refusal(.ship, Rules.ship.expected) }
+        self.ship = ship
+        let modeName = try c.string(.monthlyPromotion, or: d.monthlyPromotion.rawValue).lowercased()
+        guard let mode = PromotionRule.Mode(rawValue: modeName) else { throw c.refusal(.monthlyPromotion, Rules.monthlyPromotion.expected) }
+        monthlyPromotion = mode
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -90,6 +118,9 @@ public struct TrainingSection: Sendable, Equatable, Codable {
         try c.encode(promotionMargin, forKey: .promotionMargin)
         try c.encode(selection, forKey: .selection)
         try c.encode(regimeMinRows, forKey: .regimeMinRows)
+        try c.encode(tuningBudgetFactor, forKey: .tuningBudgetFactor)
+        try c.encode(ship.rawValue, forKey: .ship)
+        try c.encode(monthlyPromotion.rawValue, forKey: .monthlyPromotion)
     }
 
     public func validate() throws(ConfigurationError) {
@@ -103,6 +134,9 @@ public struct TrainingSection: Sendable, Equatable, Codable {
         try Rules.promotionMargin.check(promotionMargin, at: Self.key(.promotionMargin))
         try Rules.selection.check(selection, at: Self.key(.selection))
         try Rules.regimeMinRows.check(regimeMinRows, at: Self.key(.regimeMinRows))
+        try Rules.tuningBudgetFactor.check(tuningBudgetFactor, at: Self.key(.tuningBudgetFactor))
+        try Rules.ship.check(ship.rawValue, at: Self.key(.ship))
+        try Rules.monthlyPromotion.check(monthlyPromotion.rawValue, at: Self.key(.monthlyPromotion))
     }
 
     static func key(_ key: CodingKeys) -> String { "\(Configuration.CodingKeys.training.rawValue).\(key.rawValue)" }

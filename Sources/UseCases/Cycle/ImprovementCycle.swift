@@ -104,7 +104,10 @@ public struct ImprovementCycle: Sendable {
         if decided.retrains {
             app.logger.info("retrain started", metadata: ["event": "retrain", "job": "\(job)", "reason": "\(decided.reason)"])
             do {
-                let (decision, _, _) = try app.training.train(shouldStop: shouldStop, now: now, context: context)
+                // The monthly full retrain is promoted by `training.monthly_promotion`; every other
+                // retrain by the paired test.
+                let mode = full ? app.config.training.monthlyPromotion : .pairedTest
+                let (decision, _, _) = try app.training.train(promotion: mode, shouldStop: shouldStop, now: now, context: context)
                 training = decision
                 version = decision.promoted ? decision.version : production?.version
                 result = decision.promoted ? "promoted v\(decision.version)" : "kept v\(production?.version ?? 0): candidate v\(decision.version) rejected, \(decision.reason)"

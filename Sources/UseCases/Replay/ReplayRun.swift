@@ -28,6 +28,8 @@ public struct ReplayRun: Sendable {
     public static let deliveryTime = (hour: 16, minute: 0)
     /// The tuning budget of a replay: the largest `tuning_seconds` accepts, so trials, not time, end tuning.
     public static let unboundedTuningSeconds = 86_400.0
+    /// The proportional tuning budget of a replay: the largest `tuning_budget_factor` accepts.
+    public static let unboundedTuningBudgetFactor = 1000.0
     /// The scratch store's file name in the output folder.
     public static let storeName = "replay.sqlite"
 
@@ -81,7 +83,8 @@ public struct ReplayRun: Sendable {
     /// The scratch app's configuration: the user's, with the store, reports and inbox in the
     /// output folder and no trading database (a replay never reads the live one). The inbox
     /// folder does not exist, so the daily job imports nothing but what the replay delivers.
-    /// Tuning is bounded by `tuning_trials` alone: its `tuning_seconds` budget is wall-clock time,
+    /// Tuning is bounded by `tuning_trials` alone: its `tuning_seconds` budget and its
+    /// proportional budget (`tuning_budget_factor` × measured CV seconds) are both measured time,
     /// which would make the trials run, hence the models, depend on the machine's speed and load.
     public var scratchConfig: Configuration {
         var c = config
@@ -90,6 +93,7 @@ public struct ReplayRun: Sendable {
         c.inboxDir = (directory as NSString).appendingPathComponent("no-inbox")
         c.tradingDB = ""
         c.training.tuningSeconds = Self.unboundedTuningSeconds
+        c.training.tuningBudgetFactor = Self.unboundedTuningBudgetFactor
         return c
     }
 

@@ -23,6 +23,11 @@ public struct TrainingDecision: Encodable, Sendable {
     public var models: [ModelEvaluation] = []
     /// The promotion decision with the candidate's AUC interval and the paired test.
     public var promotion: PromotionDecision?
+    /// What the artifact is (`training.ship`): "refitted on all N rows; figures are of the fit on
+    /// the first M", or the measured fit.
+    public var shipped: String?
+    /// Whether tuning was adopted and why; nil when tuning did not run.
+    public var tuning: TuningDecision?
 }
 
 /// Trains and compares the classifiers, decides the candidate's promotion against production on
@@ -49,6 +54,7 @@ public struct Training: Sendable {
         c.tuningSeconds = config.training.tuningSeconds
         c.selection = SelectionRule(config.training.selection) ?? .meanCV
         c.regimeMinRows = config.training.regimeMinRows
+        c.tuningBudgetFactor = config.training.tuningBudgetFactor
         return c
     }
 
@@ -56,9 +62,11 @@ public struct Training: Sendable {
     /// with its decision and the run's settings in one transaction, then writes the report and
     /// records its path (best effort). Nothing is registered if training fails or is stopped.
     /// `context`: the job's features and production model (prepared here when nil).
+    /// `promotion`: what the paired test must show (the monthly job passes
+    /// `training.monthly_promotion`; every other retrain is `paired_test`).
     public func train(
-        algorithms: [Algorithm]? = nil, tune: Bool = true, shouldStop: StopCheck? = nil, now: Date = Date(),
-        context given: JobContext? = nil
+        algorithms: [Algorithm]? = nil, tune: Bool = true, promotion mode: PromotionRule.Mode = .pairedTest,
+        shouldStop: StopCheck? = nil, now: Date = Date(), context given: JobContext? = nil
     ) throws -> (TrainingDecision, TrainingResult, TrainingDataset) {
         let context = try given ?? {
             let features = try FeatureComputation(config: config, store: store).compute()
@@ -75,11 +83,18 @@ public struct Training: Sendable {
             data.x, labels: data.labels, entryDays: data.entryDays, exitDays: data.exitDays,
             configuration: configuration, shouldStop: shouldStop.map { announcingFirstSafePoint($0) }
         )
+        // The artifact (`training.ship`): the measured fit, or its configuration refitted on all rows.
+        let shipped = try ShippedArtifact.make(config.training.ship, result: result, data: data, shouldStop: shouldStop)
         if shouldStop?() == true { throw LearningError(.cancelled, "training stopped before registration") }
 
         // Champion/challenger: production scores the very same holdout rows, and the candidate
-        // replaces it only when a one-sided paired DeLong test finds it better. A production
-        // model of another feature schema cannot score the current features at all, and one
+        // replaces it only when a one-sided paired DeLong test finds it better (or, for the
+        // monthly job under `unless_worse`, unless it finds it worse). Only the holdout rows
+        // production never trained on (entered after its `data_end`) are compared: a refitted
+        // production has learned the older ones. The candidate's side is always the measured
+        // fit's holdout predictions (`result.holdoutPredictions`), also when the artifact is
+        // refitted: the refit has seen the holdout, so its predictions there measure nothing.
+        // A production model of another feature schema cannot score the current features at all, and one
         // whose artifact cannot be used is treated as absent: any candidate replaces either
         // (a version scoring in a broken one's place is not production).
         let production = context.fallback?.broken ?? context.production?.record
@@ -89,15 +104,19 @@ public struct Training: Sendable {
             against = .unusable(version: broken.broken.version, why: broken.brokenReason)
         } else if let current = context.production, current.scores(schemaHash: data.schemaHash) {
             let holdX = data.x.selecting(rows: result.holdoutRows)
-            against = .scored(version: current.record.version, probabilities: try current.classifier.predictProbabilities(holdX))
+            let trainedUntil = current.record.dataEnd.flatMap { Day(iso: $0) }.map { Int($0.number) } ?? Int.min
+            let unseen = result.holdoutRows.indices.filter { data.entryDays[result.holdoutRows[$0]] > trainedUntil }
+            against = .scored(version: current.record.version, probabilities: try current.classifier.predictProbabilities(holdX),
+                              unseen: unseen)
         } else if let production {
             against = .cannotScore(version: production.version, schema: production.featureSchemaHash, current: data.schemaHash)
         } else {
             against = .none
         }
-        let rule = PromotionRule(alpha: config.training.promotionAlpha, margin: config.training.promotionMargin)
+        let rule = PromotionRule(alpha: config.training.promotionAlpha, margin: config.training.promotionMargin, mode: mode)
         let promotion = rule.decide(labels: holdY, candidate: result.holdoutPredictions, production: against)
-        let (promoted, reason) = (promotion.promoted, promotion.text)
+        let promoted = promotion.promoted
+        let reason = promotion.text + (shipped.fit == .refit ? "; \(shipped.text)" : "")
         let candidateAUC = result.holdout.auc
         let productionAUC = promotion.test?.aucB
 
@@ -111,17 +130,16 @@ public struct Training: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try encoder.encode(v), as: UTF8.self) }
-        let trainEntries = result.trainRows.map { data.entryDays[$0] }
+        let window = shipped.window(data)
         CrashPoint.reach("train.before-register")
         // The version, its decision and the run's settings in one transaction (all or none).
         let version = try store.registerTrainedModel(NewModelVersion(
             algorithm: result.chosen.rawValue, hyperparameters: result.hyperparameters.jsonString(),
             featureSchemaHash: data.schemaHash,
-            dataStart: trainEntries.min().map { Day(number: Int32($0)).iso },
-            dataEnd: trainEntries.max().map { Day(number: Int32($0)).iso },
-            nTrain: result.trainRows.count, nHoldout: result.holdoutRows.count, seed: config.training.seed,
+            dataStart: window.start, dataEnd: window.end,
+            nTrain: shipped.rows.count, nHoldout: result.holdoutRows.count, seed: config.training.seed,
             libraryVersions: try json(result.libraryVersions), cvMetrics: try json(result.evaluations),
-            holdoutMetrics: try json(result.holdout), artifact: [UInt8](result.model),
+            holdoutMetrics: try json(result.holdout), artifact: [UInt8](shipped.bytes),
             importance: try result.importance.map(json)
         ), decision: promoted ? .promote(reason: reason) : .reject(reason: reason), settings: [
             "last_training_label_change": String(data.labelChange),
@@ -132,7 +150,8 @@ public struct Training: Sendable {
         var decision = TrainingDecision(
             version: version, algorithm: result.chosen.rawValue, promoted: promoted, reason: reason,
             candidateAUC: candidateAUC, productionAUC: productionAUC, productionVersion: production?.version,
-            grade: result.holdout.grade.rawValue, models: result.evaluations, promotion: promotion
+            grade: result.holdout.grade.rawValue, models: result.evaluations, promotion: promotion,
+            shipped: shipped.text, tuning: result.tuning
         )
         let report = TrainingReport(
             version: version, createdAt: now, dataset: data, result: result, decision: decision,

@@ -104,6 +104,8 @@ struct TrainingReport: Encodable {
         t.append("selection: \(selectionReason)")
         if models.contains(where: \.algorithm.isEnsemble) { t.append(String(format: "ensembles: %.2f s on top of the base models' fits", ensembleSeconds)) }
         t.append("hyperparameters: \(hyperparameters.jsonString())")
+        if let tuning = decision.tuning { t.append("tuning: \(tuning.reason)") }
+        if let shipped = decision.shipped { t.append("shipped: \(shipped)") }
         for note in modelNotes { t.append("note: \(note)") }
         t.append("")
         t.append(String(format: "holdout: accuracy %.4f, AUC %.4f, precision %.4f, recall %.4f, F1 %.4f, Brier %.4f, log loss %.4f, base rate %.4f, lift %.3f",
