@@ -4,7 +4,9 @@
 # built-in strategies backfilled), each option a set of configuration overrides by environment;
 # then bench/decide.py prints pooled live AUC (and its paired difference against the first option),
 # Brier skill, top-30 % success, retrains, promotions and training seconds.
-# Usage: bash bench/decide.sh YEARS NAME:VAR=VALUE[,VAR=VALUE...] ...
+# Usage: [COMMON=VAR=VALUE,...] bash bench/decide.sh YEARS NAME:VAR=VALUE[,VAR=VALUE...] ...
+# COMMON overrides apply to every option (e.g. the triggers of a monthly-only schedule). With no
+# option it only builds and makes the source store (so parallel invocations can share it).
 #   e.g. bash bench/decide.sh 3 default: pooled:IMPROVEMENTD_TRAINING_SELECTION=pooled_oof
 # Runs are kept under bench/out/decide/NAME-YEARSy (summary, predictions, decisions, reports).
 set -euo pipefail
@@ -25,13 +27,14 @@ if [ ! -f "$SRC" ]; then
 fi
 last=$(sqlite3 "$SRC" "SELECT MAX(date) FROM price_bars WHERE symbol = '^NSEI'")
 from=$(date -d "$last - $YEARS years + 1 day" +%F)
+[ $# -gt 0 ] || exit 0
 args=()
 for option in "$@"; do
     name=${option%%:*}; overrides=${option#*:}
     dir=$OUT/$name-${YEARS}y
     rm -rf "$dir"; mkdir -p "$dir/reports"
     env_args=(IMPROVEMENTD_REPORTS_DIR="$dir/reports" IMPROVEMENTD_INBOX_DIR="$dir/inbox")
-    IFS=',' read -ra pairs <<< "$overrides"
+    IFS=',' read -ra pairs <<< "${COMMON:-}${COMMON:+,}$overrides"
     for p in "${pairs[@]}"; do [ -n "$p" ] && env_args+=("$p"); done
     echo "== $name (${overrides:-defaults}) from $from" >&2
     env "${env_args[@]}" /usr/bin/time -f "%e %M" -o "$dir/time" \
