@@ -119,7 +119,7 @@ public struct Training: Sendable {
             dataEnd: trainEntries.max().map { Day(number: Int32($0)).iso },
             nTrain: result.trainRows.count, nHoldout: result.holdoutRows.count, seed: config.training.seed,
             libraryVersions: try json(result.libraryVersions), cvMetrics: try json(result.evaluations),
-            holdoutMetrics: try json(result.holdout), artifact: [UInt8](result.model),
+            holdoutMetrics: try StoredHoldout(metrics: result.holdout, intervals: result.holdoutIntervals).json(), artifact: [UInt8](result.model),
             importance: try result.importance.map(json)
         ), decision: promoted ? .promote(reason: reason) : .reject(reason: reason), settings: [
             "last_training_label_change": String(data.labelChange),
