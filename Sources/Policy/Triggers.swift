@@ -38,6 +38,7 @@ public struct TriggerThresholds: Sendable, Hashable {
     /// Evaluates every trigger over `inputs`. Pure.
     public func evaluate(_ inputs: TriggerInputs) -> TriggerReport {
         let metrics = Metrics(window: inputs.predictions)
+        let intervals = MetricIntervals(window: inputs.predictions)
         let n = inputs.predictions.count
         let enough = n >= minSignals
         let eps = Self.epsilon
@@ -47,13 +48,15 @@ public struct TriggerThresholds: Sendable, Hashable {
         let acc = metrics?.accuracy
         results.append(TriggerResult(
             name: .accuracy, value: acc, threshold: accuracy, n: n,
-            fired: enough && acc.map { $0 < accuracy - eps } == true, trusted: enough && acc != nil
+            fired: enough && acc.map { $0 < accuracy - eps } == true, trusted: enough && acc != nil,
+            interval: intervals?.accuracy
         ))
         // success_rate < threshold: the window's base rate
         let sr = metrics?.baseRate
         results.append(TriggerResult(
             name: .successRate, value: sr, threshold: successRate, n: n,
-            fired: enough && sr.map { $0 < successRate - eps } == true, trusted: enough && sr != nil
+            fired: enough && sr.map { $0 < successRate - eps } == true, trusted: enough && sr != nil,
+            interval: intervals?.baseRate
         ))
         // degradation: relative drop of the combined score >= threshold
         var drop: Double?
@@ -77,7 +80,7 @@ public struct TriggerThresholds: Sendable, Hashable {
         ))
 
         let fired = results.filter { $0.fired && $0.trusted }.map(\.name)
-        return TriggerReport(triggers: results, metrics: metrics, firedTriggers: fired)
+        return TriggerReport(triggers: results, metrics: metrics, firedTriggers: fired, intervals: intervals)
     }
 }
 
@@ -104,6 +107,19 @@ extension Metrics {
             return nil
         }
         self = m
+    }
+}
+
+extension MetricIntervals {
+    /// The 95 % intervals of the window's metrics (seeded, so a check is reproducible); nil for
+    /// an empty window, as `Metrics(window:)`.
+    public init?(window predictions: [WindowPrediction]) {
+        guard !predictions.isEmpty else { return nil }
+        // Both arrays come from the same predictions: their lengths always match.
+        guard let i = try? MetricIntervals(labels: predictions.map { $0.label ? 1 : 0 }, probabilities: predictions.map(\.probability)) else {
+            return nil
+        }
+        self = i
     }
 }
 
@@ -140,6 +156,10 @@ public enum TriggerName: String, Codable, Sendable, CaseIterable, Hashable {
 /// ``TriggerThresholds/minSignals`` (or the value could not be computed); such a trigger is
 /// reported but never fires. `value` is nil when it could not be computed (empty window, no
 /// production model, never retrained).
+///
+/// `interval`: the value's 95 % Wilson interval when the value is a rate of the window
+/// (accuracy, success_rate); nil for the others, and in rows stored before intervals existed
+/// (the key is then absent from the JSON and decodes as nil).
 public struct TriggerResult: Hashable, Sendable, Codable {
     public var name: TriggerName
     public var value: Double?
@@ -147,14 +167,16 @@ public struct TriggerResult: Hashable, Sendable, Codable {
     public var n: Int
     public var fired: Bool
     public var trusted: Bool
+    public var interval: Interval?
 
-    public init(name: TriggerName, value: Double?, threshold: Double, n: Int, fired: Bool, trusted: Bool) {
+    public init(name: TriggerName, value: Double?, threshold: Double, n: Int, fired: Bool, trusted: Bool, interval: Interval? = nil) {
         self.name = name
         self.value = value
         self.threshold = threshold
         self.n = n
         self.fired = fired
         self.trusted = trusted
+        self.interval = interval
     }
 }
 
@@ -165,11 +187,15 @@ public struct TriggerReport: Hashable, Sendable, Codable {
     public var metrics: Metrics?
     /// Names of the triggers that fired and are trusted, in table order.
     public var firedTriggers: [TriggerName]
+    /// The 95 % intervals of the window metrics (AUC DeLong, rates Wilson, Brier bootstrap); nil
+    /// for an empty window and in rows stored before intervals existed.
+    public var intervals: MetricIntervals?
 
-    public init(triggers: [TriggerResult], metrics: Metrics?, firedTriggers: [TriggerName]) {
+    public init(triggers: [TriggerResult], metrics: Metrics?, firedTriggers: [TriggerName], intervals: MetricIntervals? = nil) {
         self.triggers = triggers
         self.metrics = metrics
         self.firedTriggers = firedTriggers
+        self.intervals = intervals
     }
 
     /// The result of trigger `name`.

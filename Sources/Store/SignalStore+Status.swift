@@ -16,6 +16,8 @@ public struct StoreStatus: Codable, Sendable {
         public var algorithm: String
         public var createdAt: String
         public var holdoutAUC: Double?
+        /// Its 95 % DeLong interval, when stored with the version (absent for older versions).
+        public var holdoutAUCInterval: Interval?
     }
 
     public var path: String
@@ -41,8 +43,9 @@ extension SignalStore {
                 WHERE status = 'production' ORDER BY version DESC LIMIT 1
                 """) {
                 // Stored by the training run as encoded `Metrics`; unreadable metrics show no AUC.
-                let metrics = try? Metrics(json: row[3] as String)
-                production = .init(version: row[0], algorithm: row[1], createdAt: row[2], holdoutAUC: metrics?.auc)
+                let stored = try? JSONDecoder().decode(StoredHoldout.self, from: Data((row[3] as String).utf8))
+                production = .init(version: row[0], algorithm: row[1], createdAt: row[2], holdoutAUC: stored?.metrics.auc,
+                                   holdoutAUCInterval: stored?.intervals?.auc)
             }
             var labels: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: """

@@ -31,13 +31,7 @@ struct ModelsCommand: ParsableCommand {
             let versions = try global.app().store.modelVersions()
             if json { print(try Output.json(versions.map(ModelPage.Record.init))); return }
             if versions.isEmpty { print("no model versions yet (improvementd train)"); return }
-            print("version  algorithm  status      holdout AUC  created               reason")
-            for v in versions {
-                let auc = (v.holdout?.auc).map { String(format: "%.4f", $0) } ?? "-"
-                print("v\(v.version)".padding(toLength: 9, withPad: " ", startingAt: 0) + v.algorithm.padding(toLength: 11, withPad: " ", startingAt: 0)
-                      + v.status.padding(toLength: 12, withPad: " ", startingAt: 0) + auc.padding(toLength: 13, withPad: " ", startingAt: 0)
-                      + v.createdAt.padding(toLength: 22, withPad: " ", startingAt: 0) + (v.decisionReason ?? ""))
-            }
+            print(ModelPage.list(versions))
         }
     }
 
@@ -130,6 +124,8 @@ enum ModelPage {
         var libraryVersions: [String: String]
         var cvMetrics: [ModelEvaluation]
         var holdoutMetrics: Metrics
+        /// The holdout's 95 % intervals: stored, or read from the compared models' row (nil when neither has them).
+        var holdoutIntervals: MetricIntervals?
         var artifactSHA256: String
         var status: String
         var decisionReason: String?
@@ -150,7 +146,32 @@ enum ModelPage {
             libraryVersions = try decode(r.libraryVersions, "library versions")
             cvMetrics = try decode(r.cvMetrics, "CV metrics")
             holdoutMetrics = try decode(r.holdoutMetrics, "holdout metrics")
+            holdoutIntervals = HoldoutFigures(r)?.intervals
         }
+    }
+
+    /// The `models list` table, newest first: each version's holdout AUC with its 95 % DeLong
+    /// interval and whether it shows skill (`none`: the interval contains 0.5 or lies below it,
+    /// no demonstrated skill; `-`: no interval known for that version).
+    static func list(_ versions: [ModelVersionRecord]) -> String {
+        var lines = ["version  algorithm  status      holdout AUC (95 %)    skill  created               reason"]
+        for v in versions {
+            let figures = HoldoutFigures(v)
+            let auc = figures?.auc?.description ?? (v.holdout?.auc).map { String(format: "%.3f", $0) } ?? "-"
+            let skill = switch figures?.skill {
+            case .shown?: "yes"
+            case .notShown?: "none"
+            case .unknown?, nil: "-"
+            }
+            lines.append("v\(v.version)".padding(toLength: 9, withPad: " ", startingAt: 0) + v.algorithm.padding(toLength: 11, withPad: " ", startingAt: 0)
+                  + v.status.padding(toLength: 12, withPad: " ", startingAt: 0) + auc.padding(toLength: 22, withPad: " ", startingAt: 0)
+                  + skill.padding(toLength: 7, withPad: " ", startingAt: 0)
+                  + v.createdAt.padding(toLength: 22, withPad: " ", startingAt: 0) + (v.decisionReason ?? ""))
+        }
+        if versions.contains(where: { HoldoutFigures($0)?.skill == .notShown }) {
+            lines.append("(skill none: no demonstrated skill, the holdout AUC interval does not lie above 0.5)")
+        }
+        return lines.joined(separator: "\n")
     }
 
     static func render(_ r: ModelVersionRecord, history: [PromotionRecord]) -> String {
@@ -173,15 +194,8 @@ enum ModelPage {
 
         lines.append("")
         lines.append("holdout metrics")
-        if let m = decode(Metrics.self, r.holdoutMetrics) {
-            lines.append("  metric            value")
-            let rows: [(String, String)] = [
-                ("signals", "\(m.count)"), ("AUC", f(m.auc)), ("accuracy", f(m.accuracy)), ("precision", f(m.precision)),
-                ("recall", f(m.recall)), ("F1", f(m.f1)), ("Brier", f(m.brier)), ("log loss", f(m.logLoss)),
-                ("base rate", f(m.baseRate)), ("lift", String(format: "%.3f", m.lift)), ("combined score", f(m.combinedScore)),
-            ]
-            for (name, value) in rows { lines.append("  " + name.padding(toLength: 16, withPad: " ", startingAt: 0) + value.leftPad(7)) }
-            lines.append("  grade           " + m.grade.rawValue)
+        if let figures = HoldoutFigures(r) {
+            lines += figures.lines()
         } else {
             lines.append("  (not readable)")
         }
@@ -239,8 +253,6 @@ enum ModelPage {
         default: return "\(value)"
         }
     }
-
-    private static func f(_ v: Double) -> String { String(format: "%.4f", v) }
 }
 
 /// A stored JSON field of a model version that does not decode (exit 1).

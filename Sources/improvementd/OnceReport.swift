@@ -1,4 +1,5 @@
 import Foundation
+import ModelMetrics
 import UseCases
 
 /// The human-readable result of `--once`.
@@ -13,11 +14,17 @@ enum OnceReport {
         }
         if let v = daily.scoring.modelVersion { Swift.print("scoring: model v\(v) scored \(daily.scoring.scored) new signal(s)") }
         let e = decision.evaluation
-        Swift.print("evaluation window \(e.windowStart) .. \(e.windowEnd): \(e.labeledInWindow) labeled, \(e.predictions.count) unseen by the production model" + (e.successRate.map { String(format: ", success rate %.3f", $0) } ?? ""))
+        Swift.print(e.windowLine(unseen: true))
+        if let m = e.metrics, let v = e.modelVersion {
+            Swift.print("model v\(v) on the \(m.count) unseen signals (95 % intervals: AUC DeLong, rates Wilson, Brier seeded bootstrap):")
+            for line in e.metricLines() { Swift.print(line) }
+        }
         Swift.print("triggers:")
+        // A rate's value with its 95 % Wilson interval; the column widens only when one has it.
+        let width = decision.triggers.triggers.contains { $0.interval != nil } ? 25 : 9
         for t in decision.triggers.triggers {
-            let value = t.value.map { String(format: "%.4f", $0) } ?? "n/a"
-            Swift.print("  \(t.name.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) value \(value.padding(toLength: 9, withPad: " ", startingAt: 0)) threshold \(String(format: "%g", t.threshold).padding(toLength: 6, withPad: " ", startingAt: 0)) n \(String(t.n).padding(toLength: 5, withPad: " ", startingAt: 0)) \(t.fired ? "FIRED" : "-")\(t.trusted ? "" : " (not trusted: n < min_signals)")")
+            let value = t.value.map { v in t.interval.map { $0.formatted(decimals: 4) } ?? String(format: "%.4f", v) } ?? "n/a"
+            Swift.print("  \(t.name.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) value \(value.padding(toLength: width, withPad: " ", startingAt: 0)) threshold \(String(format: "%g", t.threshold).padding(toLength: 6, withPad: " ", startingAt: 0)) n \(String(t.n).padding(toLength: 5, withPad: " ", startingAt: 0)) \(t.fired ? "FIRED" : "-")\(t.trusted ? "" : " (not trusted: n < min_signals)")")
         }
         Swift.print("decision #\(decision.id): \(decision.action.rawValue.uppercased()) — \(decision.reason)")
         if let t = decision.training {

@@ -107,10 +107,10 @@ struct EvaluateCommand: ParsableCommand {
         _ = try app.labeling.label(totals: false)
         let report = try app.evaluation.evaluate(try app.prepareJob(job: "evaluate"), now: Date())
         if json { print(try Output.json(report)); return }
-        print("evaluation window \(report.windowStart) .. \(report.windowEnd): \(report.labeledInWindow) labeled" + (report.successRate.map { String(format: ", success rate %.3f", $0) } ?? ""))
+        print(report.windowLine(unseen: false))
         guard let v = report.modelVersion else { print("no production model yet (improvementd train)"); return }
         guard let m = report.metrics else { print("model v\(v): no window signal it has not trained on"); return }
-        print(String(format: "model v%d on %d unseen signals: accuracy %.4f, AUC %.4f, precision %.4f, recall %.4f, F1 %.4f, combined %.4f",
-                     v, m.count, m.accuracy, m.auc, m.precision, m.recall, m.f1, m.combinedScore))
+        print("model v\(v) on \(m.count) unseen signals (95 % intervals: AUC DeLong, rates Wilson, Brier seeded bootstrap):")
+        for line in report.metricLines() { print(line) }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ModelMetrics
 import UseCases
 import Store
 
@@ -35,7 +36,7 @@ struct StatusCommand: ParsableCommand {
             }
         }
         if let p = status.production {
-            print("production model: v\(p.version) \(p.algorithm), created \(p.createdAt)\(p.holdoutAUC.map { String(format: ", holdout AUC %.4f", $0) } ?? "")")
+            print("production model: v\(p.version) \(p.algorithm), created \(p.createdAt)\(p.holdoutAUCInterval.map { ", holdout AUC \($0.formatted(decimals: 4))" + ($0.contains(0.5) ? " (no demonstrated skill)" : "") } ?? p.holdoutAUC.map { String(format: ", holdout AUC %.4f", $0) } ?? "")")
         } else {
             print("production model: none yet (improvementd train)")
         }

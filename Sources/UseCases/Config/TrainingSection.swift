@@ -42,8 +42,8 @@ public struct TrainingSection: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case lookbackDays = "lookback_days", holdoutFraction = "holdout_fraction", algorithms, seed
         case tuningTrials = "tuning_trials", tuningSeconds = "tuning_seconds", tuningBudgetFactor = "tuning_budget_factor"
-        case promotionAlpha = "promotion_alpha", promotionMargin = "promotion_margin", ship
-        case monthlyPromotion = "monthly_promotion", selection, regimeMinRows = "regime_min_rows"
+        case promotionAlpha = "promotion_alpha", promotionMargin = "promotion_margin", selection
+        case regimeMinRows = "regime_min_rows", ship, monthlyPromotion = "monthly_promotion"
     }
 
     static let keys = CodingKeys.allCases.map(\.rawValue)

@@ -110,7 +110,7 @@ public struct ImprovementCycle: Sendable {
                 let (decision, _, _) = try app.training.train(promotion: mode, shouldStop: shouldStop, now: now, context: context)
                 training = decision
                 version = decision.promoted ? decision.version : production?.version
-                result = decision.promoted ? "promoted v\(decision.version)" : "kept v\(production?.version ?? 0): candidate v\(decision.version) rejected, \(decision.reason)"
+                result = Self.result(decision, production: production?.version)
                 // A promoted version scores what the old one had not.
                 _ = try app.scoring.score(try context.reloadingProduction(from: store), now: now)
             } catch let error as NotEnoughData {
@@ -136,6 +136,19 @@ public struct ImprovementCycle: Sendable {
         )
         DecisionLog(logger: app.logger).record(decision)
         return decision
+    }
+
+    /// The decision's `result` after a training run, with the candidate's holdout AUC and its
+    /// 95 % DeLong interval: `promoted v3 (holdout AUC 0.5613 [0.5021, 0.6205])`, with
+    /// `, no demonstrated skill` when the interval contains 0.5; or `kept v2: candidate v3
+    /// (holdout AUC ...) rejected, <reason>` (the reason says "no demonstrated skill" itself).
+    static func result(_ decision: TrainingDecision, production: Int?) -> String {
+        let auc = decision.promotion.map { "holdout AUC \($0.candidateAUC.formatted(decimals: 4))" }
+            ?? String(format: "holdout AUC %.4f", decision.candidateAUC)
+        let skill = decision.promotion?.noDemonstratedSkill == true ? ", no demonstrated skill" : ""
+        return decision.promoted
+            ? "promoted v\(decision.version) (\(auc)\(skill))"
+            : "kept v\(production ?? 0): candidate v\(decision.version) (\(auc)) rejected, \(decision.reason)"
     }
 
     /// `improvementd --once`: the daily job, then the trigger check with a retrain if one fires.

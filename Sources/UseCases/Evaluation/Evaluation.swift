@@ -15,8 +15,39 @@ public struct EvaluationReport: Codable, Sendable {
     /// Those the production model did not train on (entry after its training data), the n of the triggers.
     public var predictions: [WindowPrediction]
     public var metrics: Metrics?
+    /// The 95 % intervals of `metrics` (AUC DeLong, rates Wilson, Brier seeded bootstrap); nil
+    /// when `metrics` is.
+    public var intervals: MetricIntervals?
     /// Success rate of every signal labeled in the window (with or without a model).
     public var successRate: Double?
+    /// Its 95 % Wilson interval.
+    public var successRateInterval: Interval?
+}
+
+/// The `details` JSON of an evaluation row: the counts and, since intervals exist, the window's
+/// intervals (rows stored earlier hold only the counts; the missing keys decode as nil).
+public struct EvaluationDetails: Codable, Sendable, Hashable {
+    public var labeledInWindow: Int
+    public var scoredUnseen: Int
+    public var intervals: MetricIntervals?
+    public var successRateInterval: Interval?
+
+    enum CodingKeys: String, CodingKey {
+        case labeledInWindow = "labeled_in_window", scoredUnseen = "scored_unseen"
+        case intervals, successRateInterval = "success_rate_interval"
+    }
+
+    public init(labeledInWindow: Int, scoredUnseen: Int, intervals: MetricIntervals?, successRateInterval: Interval?) {
+        self.labeledInWindow = labeledInWindow
+        self.scoredUnseen = scoredUnseen
+        self.intervals = intervals
+        self.successRateInterval = successRateInterval
+    }
+
+    /// Decodes a stored `details` column.
+    public init(json: String) throws {
+        self = try JSONDecoder().decode(Self.self, from: Data(json.utf8))
+    }
 }
 
 /// Measures the production model on the signals labeled in the evaluation window that it never
@@ -54,7 +85,8 @@ public struct Evaluation: Sendable {
         let successes = inWindow.filter { $0.label == 1 }.count
         var report = EvaluationReport(
             windowStart: start.iso, windowEnd: end.iso, labeledInWindow: inWindow.count, predictions: [],
-            successRate: inWindow.isEmpty ? nil : Double(successes) / Double(inWindow.count)
+            successRate: inWindow.isEmpty ? nil : Double(successes) / Double(inWindow.count),
+            successRateInterval: inWindow.isEmpty ? nil : Wilson.interval(successes: successes, n: inWindow.count)
         )
         if let production {
             let record = production.record
@@ -77,16 +109,63 @@ public struct Evaluation: Sendable {
                 report.predictions.append(WindowPrediction(probability: p, label: s.label == 1))
             }
             report.metrics = Metrics(window: report.predictions)
+            report.intervals = MetricIntervals(window: report.predictions)
         }
         let m = report.metrics
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let details = String(decoding: try encoder.encode(["labeled_in_window": report.labeledInWindow, "scored_unseen": report.predictions.count]), as: UTF8.self)
+        let details = String(decoding: try encoder.encode(EvaluationDetails(
+            labeledInWindow: report.labeledInWindow, scoredUnseen: report.predictions.count,
+            intervals: report.intervals, successRateInterval: report.successRateInterval
+        )), as: UTF8.self)
         try store.insertEvaluation(
             modelVersion: report.modelVersion, windowStart: start.iso, windowEnd: end.iso, n: report.predictions.count,
             accuracy: m?.accuracy, auc: m?.auc, precision: m?.precision, recall: m?.recall, f1: m?.f1,
             combined: m?.combinedScore, successRate: report.successRate, details: details, at: now
         )
         return report
+    }
+}
+
+extension EvaluationReport {
+    /// The window's intervals: the report's own, or for a report written before intervals
+    /// existed, computed now from its predictions (nil without any).
+    public var windowIntervals: MetricIntervals? { intervals ?? MetricIntervals(window: predictions) }
+
+    /// The success rate's Wilson interval: the report's own, or computed from the rate and the
+    /// count labeled in the window (the successes they imply) for an older report.
+    public var successRateWilson: Interval? {
+        if let successRateInterval { return successRateInterval }
+        guard let successRate, labeledInWindow > 0 else { return nil }
+        let successes = (successRate * Double(labeledInWindow)).rounded()
+        guard abs(successes - successRate * Double(labeledInWindow)) < 1e-6 else { return nil }
+        return Wilson.interval(successes: Int(successes), n: labeledInWindow)
+    }
+
+    /// `evaluation window A .. B: 36 labeled, success rate 0.222 [0.117, 0.381]`; with
+    /// `unseen`, the count of signals the production model never trained on too (as `--once`
+    /// prints it).
+    public func windowLine(unseen: Bool) -> String {
+        let rate = successRateWilson.map { ", success rate \($0)" } ?? successRate.map { String(format: ", success rate %.3f", $0) } ?? ""
+        return "evaluation window \(windowStart) .. \(windowEnd): \(labeledInWindow) labeled"
+            + (unseen ? ", \(predictions.count) unseen by the production model" : "") + rate
+    }
+
+    /// The production model's figures on the window, one metric a line, each rate and AUC with
+    /// its 95 % interval (`  accuracy        0.534 [0.512, 0.556]`), or the value alone when no
+    /// interval can be had; empty without metrics.
+    public func metricLines() -> [String] {
+        guard let m = metrics else { return [] }
+        func row(_ name: String, _ interval: Interval?, _ value: Double) -> String {
+            "  " + name.padding(toLength: 16, withPad: " ", startingAt: 0) + (interval?.description ?? String(format: "%.3f", value))
+        }
+        let i = windowIntervals
+        var lines = [row("AUC", i?.auc, m.auc), row("accuracy", i?.accuracy, m.accuracy), row("precision", i?.precision, m.precision),
+                     row("recall", i?.recall, m.recall), row("success rate", i?.baseRate, m.baseRate), row("Brier", i?.brier, m.brier),
+                     row("F1", nil, m.f1), row("combined score", nil, m.combinedScore)]
+        if i?.noDemonstratedSkill == true {
+            lines.append("  no demonstrated skill on the window: its AUC interval contains 0.5")
+        }
+        return lines
     }
 }

@@ -139,7 +139,7 @@ public struct Training: Sendable {
             dataStart: window.start, dataEnd: window.end,
             nTrain: shipped.rows.count, nHoldout: result.holdoutRows.count, seed: config.training.seed,
             libraryVersions: try json(result.libraryVersions), cvMetrics: try json(result.evaluations),
-            holdoutMetrics: try json(result.holdout), artifact: [UInt8](shipped.bytes),
+            holdoutMetrics: try StoredHoldout(metrics: result.holdout, intervals: result.holdoutIntervals).json(), artifact: [UInt8](shipped.bytes),
             importance: try result.importance.map(json)
         ), decision: promoted ? .promote(reason: reason) : .reject(reason: reason), settings: [
             "last_training_label_change": String(data.labelChange),

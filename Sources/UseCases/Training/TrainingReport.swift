@@ -24,6 +24,8 @@ struct TrainingReport: Encodable {
     var tuningTrials: Int
     var tuningSeconds: Double
     var holdout: Metrics
+    /// The holdout's 95 % intervals (AUC DeLong, rates Wilson, Brier seeded bootstrap).
+    var holdoutIntervals: MetricIntervals?
     var modelNotes: [String]
     var importance: FeatureImportanceReport?
     /// Spearman correlation of the importance ranking against `previousVersion`'s.
@@ -59,6 +61,7 @@ struct TrainingReport: Encodable {
         tuningTrials = result.tuningTrials.count
         tuningSeconds = result.tuningSeconds
         holdout = result.holdout
+        holdoutIntervals = result.holdoutIntervals
         modelNotes = result.modelNotes
         importance = result.importance
         importanceStability = stability
@@ -74,7 +77,7 @@ struct TrainingReport: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case version, createdAt, window, counts, baseRate, models, chosen, selection, selectionReason, ensembleSeconds, hyperparameters, baseCVAUC, tunedCVAUC,
-             tuningTrials, tuningSeconds, holdout, modelNotes, importance, importanceStability, previousVersion,
+             tuningTrials, tuningSeconds, holdout, holdoutIntervals, modelNotes, importance, importanceStability, previousVersion,
              decision, totalSeconds, libraryVersions
     }
 
@@ -111,6 +114,12 @@ struct TrainingReport: Encodable {
         t.append(String(format: "holdout: accuracy %.4f, AUC %.4f, precision %.4f, recall %.4f, F1 %.4f, Brier %.4f, log loss %.4f, base rate %.4f, lift %.3f",
                         holdout.accuracy, holdout.auc, holdout.precision, holdout.recall, holdout.f1, holdout.brier, holdout.logLoss, holdout.baseRate, holdout.lift))
         t.append(String(format: "combined score %.4f → grade %@", holdout.combinedScore, holdout.grade.rawValue))
+        if let i = holdoutIntervals {
+            t.append("holdout 95 % intervals: AUC \(i.auc.formatted(decimals: 4)) (DeLong), accuracy \(i.accuracy.formatted(decimals: 4)), "
+                     + "precision \(i.precision.formatted(decimals: 4)), recall \(i.recall.formatted(decimals: 4)), "
+                     + "base rate \(i.baseRate.formatted(decimals: 4)) (Wilson), Brier \(i.brier.formatted(decimals: 4)) (seeded bootstrap)"
+                     + (i.noDemonstratedSkill ? "; no demonstrated skill: the AUC interval contains 0.5" : ""))
+        }
         t.append("")
         if let imp = importance {
             t.append("feature importance (ranked by \(imp.meanAbsoluteSHAP != nil ? "mean |SHAP|" : imp.permutation != nil ? "permutation AUC drop" : "gain")\(imp.rows.map { " on the last \($0) holdout rows" } ?? "")):")
