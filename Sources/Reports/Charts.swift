@@ -205,7 +205,8 @@ public enum Chart {
         let xs = LinearScale(domain: x.domain ?? LinearScale.extent(points.map(\.x), pad: 0.02), range: (f.plotLeft, f.plotRight))
         let yValues = points.flatMap { [$0.y, $0.lower, $0.upper].compactMap { $0 } } + thresholds.map(\.value)
         let ys = LinearScale(domain: y.domain ?? LinearScale.extent(yValues, pad: 0.08), range: (f.plotBottom, f.plotTop))
-        var body = axes(xs, ys, x: x, y: y, frame: f)
+        // Without data a date axis has no dates to show: no tick labels rather than 1970.
+        var body = axes(xs, ys, x: x, y: y, frame: f, xTicks: !(points.isEmpty && x.domain == nil))
         for t in thresholds where ys.domain.contains(t.value) {
             let py = ys(t.value)
             body.append(SVG.line(x1: f.plotLeft, y1: py, x2: f.plotRight, y2: py, stroke: Palette.threshold, width: 1.5, dashed: true,
@@ -407,7 +408,7 @@ public enum Chart {
         f.height = 170
         let xsAll = spans.flatMap { [$0.start, $0.end] } + events.map(\.x)
         let xs = LinearScale(domain: LinearScale.extent(xsAll, pad: 0.03), range: (f.plotLeft, f.plotRight))
-        var body = axes(xs, nil, x: Axis("date", format: format), y: nil, frame: f)
+        var body = axes(xs, nil, x: Axis("date", format: format), y: nil, frame: f, xTicks: !xsAll.isEmpty)
         let spanY = f.plotTop + 8, eventY = f.plotTop + 78
         body.append(SVG.text("production", x: f.plotLeft - 4, y: spanY + 14, anchor: "end", size: 9))
         body.append(SVG.text("decisions", x: f.plotLeft - 4, y: eventY + 4, anchor: "end", size: 9))
@@ -452,11 +453,11 @@ public enum Chart {
     }
 
     /// Axis lines, ticks with their labels, light grid lines, and the axis titles.
-    static func axes(_ xs: LinearScale, _ ys: LinearScale?, x: Axis, y: Axis?, frame f: Frame) -> [BodyNode] {
+    static func axes(_ xs: LinearScale, _ ys: LinearScale?, x: Axis, y: Axis?, frame f: Frame, xTicks showTicks: Bool = true) -> [BodyNode] {
         var out: [BodyNode] = []
         out.append(SVG.line(x1: f.plotLeft, y1: f.plotBottom, x2: f.plotRight, y2: f.plotBottom, stroke: Palette.axis, extra: [("class", "axis x")]))
         let xTicks = x.format == .date ? dateTicks(xs) : xs.ticks(x.format == .integer ? min(6, max(1, Int(xs.domain.upperBound - xs.domain.lowerBound))) : 5)
-        for t in xTicks {
+        for t in showTicks ? xTicks : [] {
             let px = xs(t)
             out.append(SVG.line(x1: px, y1: f.plotBottom, x2: px, y2: f.plotBottom + 4, stroke: Palette.axis, extra: [("class", "tick")]))
             out.append(SVG.text(x.format.text(t), x: px, y: f.plotBottom + 16, anchor: "middle", size: 10, extra: [("class", "tick-label")]))

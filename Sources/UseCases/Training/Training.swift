@@ -83,11 +83,14 @@ public struct Training: Sendable {
         let production = context.fallback?.broken ?? context.production?.record
         let holdY = result.holdoutRows.map { data.labels[$0] }
         let against: PromotionRule.Production
+        var productionScores: HoldoutScores.Scored?
         if let broken = context.fallback {
             against = .unusable(version: broken.broken.version, why: broken.brokenReason)
         } else if let current = context.production, current.scores(schemaHash: data.schemaHash) {
             let holdX = data.x.selecting(rows: result.holdoutRows)
-            against = .scored(version: current.record.version, probabilities: try current.classifier.predictProbabilities(holdX))
+            let probabilities = try current.classifier.predictProbabilities(holdX)
+            productionScores = .init(name: "production", version: current.record.version, probabilities: probabilities)
+            against = .scored(version: current.record.version, probabilities: probabilities)
         } else if let production {
             against = .cannotScore(version: production.version, schema: production.featureSchemaHash, current: data.schemaHash)
         } else {
@@ -120,7 +123,10 @@ public struct Training: Sendable {
             nTrain: result.trainRows.count, nHoldout: result.holdoutRows.count, seed: config.training.seed,
             libraryVersions: try json(result.libraryVersions), cvMetrics: try json(result.evaluations),
             holdoutMetrics: try json(result.holdout), artifact: [UInt8](result.model),
-            importance: try result.importance.map(json)
+            importance: try result.importance.map(json),
+            // Kept for the run's HTML page (README.md, "Reports"): its ROC, calibration and scores.
+            holdoutScores: HoldoutScores(labels: holdY, models: [.init(name: result.chosen.rawValue, version: nil, probabilities: result.holdoutPredictions)],
+                                         production: productionScores)
         ), decision: promoted ? .promote(reason: reason) : .reject(reason: reason), settings: [
             "last_training_label_change": String(data.labelChange),
             "last_training_at": SignalStoreTime.iso(now),
@@ -144,6 +150,12 @@ public struct Training: Sendable {
             CrashPoint.reach("train.after-report-path")
         } catch {
             decision.reportPath = nil // the model is registered; a report folder problem is not fatal
+        }
+        // The run's HTML page and the history page beside the text report (best effort too).
+        do {
+            try HTMLReports.afterTraining(app: App(config: config, store: store, logger: logger), version: version, now: now)
+        } catch {
+            logger.warning("the HTML report could not be written", metadata: ["event": "error", "error": "\(error)"])
         }
         return (decision, result, data)
     }
