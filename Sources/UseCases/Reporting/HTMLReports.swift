@@ -259,7 +259,7 @@ public enum HTMLReports {
             var sum = 0.0
             var points: [ChartPoint] = []
             for r in rows.sorted(by: { ($0.entryDate, $0.signalId) < ($1.entryDate, $1.signalId) }) {
-                sum += (r.returnPct ?? 0) * 100
+                sum += r.returnPct ?? 0 // already in percent (docs/SCHEMA.md)
                 if let last = points.last, last.x == Double(r.entryDate.number) { points[points.count - 1].y = sum } else {
                     points.append(ChartPoint(x: Double(r.entryDate.number), y: sum))
                 }
@@ -283,10 +283,13 @@ public enum HTMLReports {
         func inPeriod(_ stamp: String) -> Bool { calendar.day(of: stamp).map { from <= $0 && $0 <= through } ?? false }
         let (spans, events) = timeline(decisions: decisions.filter { inPeriod($0.decidedAt) }, history: history.filter { inPeriod($0.promotedAt) },
                                        now: Date(timeIntervalSince1970: Double(through.number) * 86_400), calendar: calendar)
+        let curves = [cumulative("all signals", evaluated), cumulative("top \(topPercent) % by live probability", evaluated.filter { top.contains($0.signalId) })]
+        figures.append(Figure("cumulative return, all signals (%)", key: "cumulative.all", value: curves[0].points.last?.y ?? 0, decimals: 2))
+        figures.append(Figure("cumulative return, top \(topPercent) % (%)", key: "cumulative.top", value: curves[1].points.last?.y ?? 0, decimals: 2))
         return ReplayPage(
             from: summary.from, through: summary.through, figures: figures,
-            cumulative: [cumulative("all signals", evaluated), cumulative("top \(topPercent) % by live probability", evaluated.filter { top.contains($0.signalId) })],
-            cumulativeNote: "Sum of return_pct (in %) of the \(evaluated.count) labeled live signals with a return, by entry date; the top group is the \(topPercent) % with the highest live probability over the whole period (an upper bound of what a fixed threshold chosen in hindsight would have taken).",
+            cumulative: curves,
+            cumulativeNote: "Sum of return_pct (in percent) of the \(evaluated.count) labeled live signals with a return, by entry date; the top group is the \(topPercent) % with the highest live probability over the whole period (ranked over the whole period, so chosen in hindsight; not a rule the daemon applied).",
             years: summary.years.map { ReplayPage.Year(year: $0.year, n: $0.scores.n, auc: $0.scores.auc) },
             calibration: d.calibration.map {
                 ReliabilityBin(lower: $0.lower, upper: $0.upper, count: $0.count, meanPredicted: $0.meanPredicted,
