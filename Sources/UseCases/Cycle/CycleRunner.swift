@@ -59,7 +59,7 @@ public final class CycleRunner: JobRunner, Sendable {
 
     /// The Prometheus textfile after a job (when `metrics.textfile_dir` is set); a failure to
     /// write it is logged, never the job's failure.
-    static func writeMetrics(_ app: App, now: Date) {
+    public static func writeMetrics(_ app: App, now: Date) {
         do {
             try MetricsTextfile.write(app: app, now: now)
         } catch {

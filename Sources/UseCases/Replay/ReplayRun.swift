@@ -90,6 +90,8 @@ public struct ReplayRun: Sendable {
         c.inboxDir = (directory as NSString).appendingPathComponent("no-inbox")
         c.tradingDB = ""
         c.training.tuningSeconds = Self.unboundedTuningSeconds
+        // A replay's jobs must not overwrite the running daemon's metrics textfile.
+        c.metrics.textfileDir = ""
         return c
     }
 

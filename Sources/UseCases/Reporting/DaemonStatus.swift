@@ -183,11 +183,11 @@ extension DaemonStatus {
         func withInterval(_ x: Double?, _ i: Interval?) -> String { i.map { $0.formatted(decimals: 3) } ?? f(x) }
         var t: [String] = []
         if let p = production {
-            t.append("production:     v\(p.version) \(HTMLReports.displayName(p.algorithm)), trained \(p.createdAt) (\(String(format: "%.1f", p.ageDays)) days ago)")
-            t.append("holdout AUC:    \(withInterval(p.holdoutAUC, p.holdoutAUCInterval))\(p.noDemonstratedSkill ? " — no demonstrated skill" : ""), grade \(p.grade ?? "n/a")")
+            t.append("production:      v\(p.version) \(HTMLReports.displayName(p.algorithm)), trained \(p.createdAt) (\(String(format: "%.1f", p.ageDays)) days ago)")
+            t.append("holdout AUC:     \(withInterval(p.holdoutAUC, p.holdoutAUCInterval))\(p.noDemonstratedSkill ? " — no demonstrated skill" : ""), grade \(p.grade ?? "n/a")")
             if let broken = p.brokenArtifact { t.append("production artifact: BROKEN: \(broken)") }
         } else {
-            t.append("production:     none yet (improvementd train)")
+            t.append("production:      none yet (improvementd train)")
         }
         if let e = lastEvaluation {
             t.append("last evaluation: #\(e.id) \(e.evaluatedAt), window \(e.windowStart) .. \(e.windowEnd), v\(e.modelVersion.map(String.init) ?? "-"), n \(e.n) of \(e.labeledInWindow) labeled")
@@ -197,7 +197,7 @@ extension DaemonStatus {
             t.append("last evaluation: none yet (the daily job evaluates)")
         }
         if triggers.isEmpty {
-            t.append("triggers:       not checked yet")
+            t.append("triggers:        not checked yet")
         } else {
             t.append("triggers (at decision #\(lastDecision?.id ?? 0)):")
             for r in triggers {
@@ -206,16 +206,16 @@ extension DaemonStatus {
             }
         }
         if let d = lastDecision {
-            t.append("last decision:  #\(d.id) \(d.decidedAt) \(d.job): \(d.action.uppercased()) — \(d.reason ?? "")\(d.result.map { "; \($0)" } ?? "")")
+            t.append("last decision:   #\(d.id) \(d.decidedAt) \(d.job): \(d.action.uppercased()) — \(d.reason ?? "")\(d.result.map { "; \($0)" } ?? "")")
         } else {
-            t.append("last decision:  none yet")
+            t.append("last decision:   none yet")
         }
         t.append("next runs (\(nextRuns.first?.timeZone ?? "")):")
         for r in nextRuns { t.append("  \(r.job.padding(toLength: 8, withPad: " ", startingAt: 0)) \(r.at)") }
-        t.append("signals:        \(signals.pending) pending, \(signals.withoutOutcome) without an outcome yet, \(signals.unscored) unscored by production, \(signals.scored) scored")
+        t.append("signals:         \(signals.pending) pending, \(signals.withoutOutcome) without an outcome yet, \(signals.unscored) unscored by production, \(signals.scored) scored")
         let mb = String(format: "%.1f MB", Double(store.sizeBytes) / 1_000_000)
         let backup = store.lastBackup.map { "last backup \($0.path) at \($0.modifiedAt)" } ?? (store.backupDir == nil ? "no daily backups (backup.dir is empty)" : "no backup yet in \(store.backupDir!)")
-        t.append("store:          \(store.path), \(mb); \(backup)")
+        t.append("store:           \(store.path), \(mb); \(backup)")
         t.append("(row counts: improvementd status --tables)")
         return t.joined(separator: "\n")
     }
