@@ -89,6 +89,25 @@ import Store
         #expect(f["holdout.n"]?.value == 200 && f["train.n"]?.value == 800)
     }
 
+    @Test func theReportAndStatusCommandsEndToEnd() throws {
+        let app = try Self.oneVersionApp()
+        let db = app.store.path
+        let out = TestSupport.scratch().path
+        let (code, printed, err) = try TestSupport.run(["report", "--out", out, "--db", db])
+        #expect(code == 0, "\(err)")
+        #expect(printed.split(separator: "\n").map { ($0 as NSString).lastPathComponent } == ["index.html", "run-v1.html"])
+        let (missing, _, why) = try TestSupport.run(["report", "--version", "9", "--out", out, "--db", db])
+        #expect(missing == 1 && why.contains("there is no model version 9"), "\(why)")
+        let (jsonCode, json, _) = try TestSupport.run(["status", "--json", "--db", db])
+        let status = try JSONDecoder().decode(DaemonStatus.self, from: Data(json.utf8))
+        #expect(jsonCode == 0 && status.production?.version == 1 && status.production?.noDemonstratedSkill == true)
+        let (textCode, text, _) = try TestSupport.run(["status", "--db", db])
+        #expect(textCode == 0 && text.contains("production:      v1 logistic regression") && text.contains("no demonstrated skill"), "\(text)")
+        #expect(text.contains("(row counts: improvementd status --tables)") && !text.contains("rows:"))
+        let (_, tables, _) = try TestSupport.run(["status", "--tables", "--db", db])
+        #expect(tables.contains("rows:") && tables.contains("production model: v1 lr"), "\(tables)")
+    }
+
     @Test func everyFigureOnTheTrainingAndHistoryPagesIsTheStoredValue() throws {
         let app = try TestSupport.realApp(environment: TestSupport.quickTraining)
         _ = try app.training.train(algorithms: [.lr], tune: false)
