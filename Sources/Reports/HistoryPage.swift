@@ -111,6 +111,8 @@ public struct HistoryPage: Sendable {
     }
 
     public static let fileName = "index.html"
+    /// Rows of the evaluations and decisions tables (the latest ones).
+    public static let tableRows = 30
 
     public func render() -> String {
         func series(_ name: String, _ pick: (Evaluation) -> Interval?) -> Series {
@@ -136,7 +138,8 @@ public struct HistoryPage: Sendable {
                 Chart.line(title: "Live success rate", description: "Success rate of the signals labeled in each window with its Wilson interval and the success-rate trigger's threshold",
                            series: [series("success rate", \.successRate)], thresholds: successRateThreshold.map { [$0] } ?? [], x: dateAxis, y: Axis("success rate", domain: 0...1))
             ),
-            Page.table(["#", "evaluated", "window", "version", "n", "AUC", "accuracy", "success rate", "taken vs skipped"], evaluations.reversed().map { e in
+            .if(evaluations.count > Self.tableRows, Page.paragraph("The table lists the latest \(Self.tableRows) of the \(evaluations.count) evaluations; the charts show them all.")),
+            Page.table(["#", "evaluated", "window", "version", "n", "AUC", "accuracy", "success rate", "taken vs skipped"], evaluations.suffix(Self.tableRows).reversed().map { e in
                 [.text(String(e.id)), .text(e.evaluatedAt), .text(e.window), .text(e.version.map { "v\($0)" } ?? "—"), .text(String(e.n)),
                  Page.figure(Figure("AUC", key: "evaluation.\(e.id).auc", interval: e.auc)),
                  Page.figure(Figure("accuracy", key: "evaluation.\(e.id).accuracy", interval: e.accuracy)),
@@ -148,7 +151,8 @@ public struct HistoryPage: Sendable {
             Chart.timeline(title: "Versions and decisions", description: "Each version's time in production, and every decision, promotion and rollback", spans: spans, events: events),
         ]))
         sections.append(Page.section("Decisions", id: "decisions", [
-            Page.table(["#", "decided", "job", "action", "fired", "reason", "result", "version"], decisions.reversed().map { d in
+            .if(decisions.count > Self.tableRows, Page.paragraph("The latest \(Self.tableRows) of the \(decisions.count) decisions; the timeline shows them all.")),
+            Page.table(["#", "decided", "job", "action", "fired", "reason", "result", "version"], decisions.suffix(Self.tableRows).reversed().map { d in
                 [.text(String(d.id)), .text(d.decidedAt), .text(d.job), .strong(.text(d.action)), .text(d.fired.isEmpty ? "—" : d.fired.joined(separator: ", ")),
                  Page.cell(d.reason), Page.cell(d.result), .text(d.version.map { "v\($0)" } ?? "—")]
             }),

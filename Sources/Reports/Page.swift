@@ -123,7 +123,7 @@ public enum Page {
         figure.chart{margin:.6rem 0 1rem;max-width:760px}
         figure.chart svg{width:100%;height:auto;display:block;background:#fff}
         figcaption{font-size:.85rem;color:var(--muted)}
-        .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:1rem}
+        .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,460px),1fr));gap:1rem}
         table{border-collapse:collapse;font-variant-numeric:tabular-nums}
         table.rows{width:100%;font-size:.88rem}
         th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid var(--rule);vertical-align:top}

@@ -172,7 +172,8 @@ public enum HTMLReports {
             figures = [Figure("holdout AUC (95 %)", key: "production.auc", interval: auc, note: noSkill ? "no demonstrated skill" : nil)]
             if let m = p.holdout { figures.append(Figure("combined score", key: "production.combined_score", value: m.combinedScore, note: "grade \(m.grade.rawValue)")) }
         }
-        let (spans, events) = timeline(decisions: decisions, history: history, now: now, calendar: calendar)
+        let (spans, events) = timeline(decisions: decisions, history: history, now: now, calendar: calendar,
+                                       lastDay: evaluations.last.map { Double($0.day) })
         let t = app.config.triggers
         return HistoryPage(
             generatedAt: SignalStoreTime.iso(now), production: figures, productionTitle: title, evaluations: evaluations,
@@ -225,11 +226,14 @@ public enum HTMLReports {
     }
 
     /// Production periods as spans and decisions, promotions and rollbacks as events, dated
-    /// in the schedule's time zone.
-    static func timeline(decisions: [DecisionRecord], history: [PromotionRecord], now: Date, calendar: ReplayCalendar)
+    /// in the schedule's time zone. The current period ends at the latest day the store dates
+    /// anything (a decision, a promotion, `lastDay`), so the page is a function of the store;
+    /// `now` only when it dates nothing.
+    static func timeline(decisions: [DecisionRecord], history: [PromotionRecord], now: Date, calendar: ReplayCalendar, lastDay: Double? = nil)
         -> ([TimelineSpan], [TimelineEvent]) {
         func day(_ stamp: String) -> Double? { calendar.day(of: stamp).map { Double($0.number) } }
-        let today = day(SignalStoreTime.iso(now)) ?? 0
+        let dated = decisions.compactMap { day($0.decidedAt) } + history.compactMap { day($0.promotedAt) } + [lastDay].compactMap { $0 }
+        let today = dated.max() ?? day(SignalStoreTime.iso(now)) ?? 0
         let spans = history.compactMap { p -> TimelineSpan? in
             guard let start = day(p.promotedAt) else { return nil }
             return TimelineSpan("v\(p.version)", start: start, end: p.demotedAt.flatMap(day) ?? max(start, today))
