@@ -26,10 +26,12 @@ enum Chromium {
 
 /// Each kind of page in a real browser: headless Chromium renders it to a PNG that must not be
 /// blank, and its DOM after rendering must hold the expected charts with non-empty paths.
-@Suite(.serialized) struct BrowserTests {
+// On the main actor: chromium and Python run for minutes here, and on the cooperative pool (two
+// threads) these tests would stall every other suite's timers.
+@MainActor @Suite(.serialized) struct BrowserTests {
     /// Pixel statistics of a PNG by Python's standard library alone (zlib, struct): the
     /// luminance variance and the share of pixels that are not white.
-    static func pixelStatistics(_ png: String) throws -> (variance: Double, inked: Double, width: Int, height: Int) {
+    nonisolated static func pixelStatistics(_ png: String) throws -> (variance: Double, inked: Double, width: Int, height: Int) {
         let script = #"""
             import struct, sys, zlib
             data = open(sys.argv[1], "rb").read()
@@ -79,7 +81,7 @@ enum Chromium {
     }
 
     /// The `d` of every rendered `<path>` of class `series` inside the chart of `kind`.
-    static func seriesPaths(_ dom: String, chart kind: String) -> [[String]] {
+    nonisolated static func seriesPaths(_ dom: String, chart kind: String) -> [[String]] {
         let svgs = dom.components(separatedBy: "<svg ").dropFirst().filter { $0.contains("data-chart=\"\(kind)\"") }
         let path = try! Regex(#"<path d="([^"]*)"[^>]*class="series"#)
         return svgs.map { svg in svg.matches(of: path).map { String($0.output[1].substring ?? "") } }

@@ -9,9 +9,11 @@ import Store
 
 /// The HTML pages, `status` and the metrics textfile read back: every figure on a page is the
 /// stored value, a store with little in it renders without gaps, the JSON follows its schema.
-@Suite(.serialized) struct ReportPagesTests {
+// On the main actor: these tests train and run Python for seconds, and on the cooperative pool
+// (two threads here) they would stall every other suite's timers.
+@MainActor @Suite(.serialized) struct ReportPagesTests {
     /// Every `<data>` figure of a page: key → (exact value, text shown).
-    static func figures(_ html: String) -> [String: (value: Double, text: String)] {
+    nonisolated static func figures(_ html: String) -> [String: (value: Double, text: String)] {
         let r = try! Regex(#"<data class="figure" value="([^"]+)" data-key="([^"]+)"[^>]*>([^<]*)</data>"#)
         var out: [String: (Double, String)] = [:]
         for m in html.matches(of: r) {
@@ -22,7 +24,7 @@ import Store
     }
 
     /// The text of a figure starts with its value rounded to as many decimals as it shows.
-    static func checkRounding(_ figures: [String: (value: Double, text: String)]) {
+    nonisolated static func checkRounding(_ figures: [String: (value: Double, text: String)]) {
         for (key, f) in figures {
             let shown = String(f.text.prefix { !$0.isWhitespace })
             let decimals = shown.split(separator: ".").dropFirst().first?.count ?? 0
@@ -31,7 +33,7 @@ import Store
     }
 
     /// No gap or undefined number a reader would see.
-    static func checkNoGaps(_ html: String, _ name: String) {
+    nonisolated static func checkNoGaps(_ html: String, _ name: String) {
         let text = html.replacingOccurrences(of: "<[^>]+>", with: " ", options: .regularExpression)
         for bad in ["NaN", "nan", "inf", "undefined", "Optional("] {
             #expect(!text.contains(bad), "\(name) shows \(bad)")
@@ -44,7 +46,7 @@ import Store
 
     /// A store with one version whose holdout scores are a coin toss (no demonstrated skill), no
     /// evaluations and no decisions.
-    static func oneVersionApp(textfileDir: String? = nil) throws -> App {
+    nonisolated static func oneVersionApp(textfileDir: String? = nil) throws -> App {
         var env: [String: String] = [:]
         if let textfileDir { env["IMPROVEMENTD_METRICS_TEXTFILE_DIR"] = textfileDir }
         let app = try TestSupport.app(environment: env)
