@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// One settings array for every Swift target (STYLE.md: Hummingbird's habit).
+/// One settings array for every Swift target (Hummingbird's habit).
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
@@ -19,6 +19,10 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // HTML pages built as typed nodes (README.md, "Reports"), and the Prometheus textfile.
+        .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian packages, one module map each.
@@ -64,14 +68,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Pure Swift: the HTML pages and their SVG charts, functions of the figures they show.
+        .target(
+            name: "Reports",
+            dependencies: ["ModelMetrics", .product(name: "Plot", package: "Plot")],
+            swiftSettings: swiftSettings
+        ),
         // The improvement cycle, importers, config, composition root.
         .target(
             name: "UseCases",
             dependencies: [
-                "TradingDomain", "ModelMetrics", "Policy", "Learning", "Store", "Daemon",
+                "TradingDomain", "ModelMetrics", "Policy", "Learning", "Store", "Daemon", "Reports",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -108,11 +120,12 @@ let package = Package(
             dependencies: ["Daemon", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "ModelMetrics"], swiftSettings: swiftSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ModelMetrics"], swiftSettings: swiftSettings),
         .testTarget(
             name: "UseCasesTests",
             dependencies: [
-                "UseCases", "improvementd", "Store", "Learning", "ModelMetrics", "Policy", "TradingDomain", "Daemon", "FuzzSupport",
+                "UseCases", "improvementd", "Store", "Learning", "ModelMetrics", "Policy", "TradingDomain", "Daemon", "FuzzSupport", "Reports",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

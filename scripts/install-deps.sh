@@ -2,7 +2,7 @@
 # Installs the Debian packages improvementd builds and runs with. Idempotent; needs root or sudo.
 set -euo pipefail
 PACKAGES=(libsqlite3-dev libxgboost-dev libsvm-dev liblinear-dev libopenblas-dev libsystemd-dev
-          pkg-config systemd python3-venv time)
+          pkg-config systemd python3-venv time chromium)
 missing=()
 for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

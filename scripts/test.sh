@@ -6,13 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
-# The exported XGBoost model must load in Python's xgboost with the same probabilities; that
-# test needs an interpreter with xgboost (set IMPROVEMENTD_PYTHON yourself to skip this step).
+# The exported XGBoost model must load in Python's xgboost with the same probabilities, and the
+# metrics textfile must parse with prometheus_client's parser; those tests need an interpreter
+# with both (set IMPROVEMENTD_PYTHON yourself to skip this step).
 if [ -z "${IMPROVEMENTD_PYTHON:-}" ]; then
     VENV=.build/python-venv
-    if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import xgboost" 2>/dev/null; then
-        python3 -m venv "$VENV" && "$VENV/bin/pip" install --quiet xgboost-cpu numpy \
-            || echo "test.sh: WARNING: could not install xgboost for Python; the export test will be skipped"
+    if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import xgboost, prometheus_client" 2>/dev/null; then
+        python3 -m venv "$VENV" && "$VENV/bin/pip" install --quiet xgboost-cpu numpy prometheus_client \
+            || echo "test.sh: WARNING: could not install xgboost and prometheus_client for Python; the export and metrics-textfile tests will be skipped"
     fi
     if "$VENV/bin/python" -c "import xgboost" 2>/dev/null; then export IMPROVEMENTD_PYTHON=$PWD/$VENV/bin/python; fi
 fi

@@ -214,6 +214,17 @@ enum Migrations {
         migrator.registerMigration("v6-one-production-model") { db in
             try oneProductionModel(db)
         }
+        migrator.registerMigration("v8-holdout-scores") { db in
+            // Each version's probabilities on its holdout rows with their labels (and
+            // production's on the same rows), so a report can draw its ROC and calibration
+            // at any later time (README.md, "Reports"). Numbered 8: 7 is taken by the take policy.
+            try db.execute(sql: """
+                CREATE TABLE holdout_scores (
+                    version INTEGER PRIMARY KEY NOT NULL REFERENCES model_versions(version) ON DELETE CASCADE,
+                    scores TEXT NOT NULL
+                )
+                """)
+        }
         return migrator
     }
 

@@ -46,13 +46,16 @@ public struct NewModelVersion: Sendable {
     public var reportPath: String?
     /// JSON text of the feature importance, or nil.
     public var importance: String?
+    /// The holdout labels and probabilities (table `holdout_scores`), or nil.
+    public var holdoutScores: HoldoutScores?
 
     public init(
         algorithm: String, hyperparameters: String, featureSchemaHash: String, dataStart: String?, dataEnd: String?,
         nTrain: Int, nHoldout: Int, seed: Int, libraryVersions: String, cvMetrics: String, holdoutMetrics: String,
-        artifact: [UInt8], reportPath: String? = nil, importance: String? = nil
+        artifact: [UInt8], reportPath: String? = nil, importance: String? = nil, holdoutScores: HoldoutScores? = nil
     ) {
         self.importance = importance
+        self.holdoutScores = holdoutScores
         self.algorithm = algorithm
         self.hyperparameters = hyperparameters
         self.featureSchemaHash = featureSchemaHash
@@ -131,7 +134,11 @@ extension SignalStore {
                 m.seed, m.libraryVersions, m.cvMetrics, m.holdoutMetrics, Data(m.artifact), Self.sha256(m.artifact),
                 m.reportPath, Self.timestamp(at), m.importance,
             ])
-        return Int(db.lastInsertedRowID)
+        let version = Int(db.lastInsertedRowID)
+        if let scores = m.holdoutScores {
+            try db.execute(sql: "INSERT INTO holdout_scores (version, scores) VALUES (?, ?)", arguments: [version, try scores.json()])
+        }
+        return version
     }
 
     /// Inside a write: makes `version` production, retiring the current one and closing its

@@ -7,4 +7,13 @@ public enum SignalStoreTime {
         f.formatOptions = [.withInternetDateTime]
         return f.string(from: date)
     }
+
+    /// The instant of a stored time stamp (with or without fractional seconds); nil otherwise.
+    public static func date(_ stamp: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        if let d = f.date(from: stamp) { return d }
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: stamp)
+    }
 }

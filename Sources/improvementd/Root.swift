@@ -13,6 +13,7 @@ struct Root: AsyncParsableCommand {
             BackupCommand.self,
             CheckCommand.self,
             ReplayCommand.self,
+            ReportCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

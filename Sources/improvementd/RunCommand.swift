@@ -59,6 +59,7 @@ struct RunCommand: AsyncParsableCommand {
     /// stop flag that training checks at its safe points.
     func runOnce(_ app: App, stop: StopFlag) async throws {
         let (daily, decision) = try await CycleRunner.onThread { try app.cycle.runOnce(now: Date(), shouldStop: { stop.isSet }) }
+        CycleRunner.writeMetrics(app, now: Date()) // the textfile after this cycle too (README.md, "Metrics")
         if json {
             print(try Output.json(decision))
             return

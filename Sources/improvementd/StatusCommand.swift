@@ -4,17 +4,30 @@ import ModelMetrics
 import UseCases
 import Store
 
-/// `improvementd status [--json]`: rows per table, date ranges per symbol, production model.
+/// `improvementd status [--json] [--tables]`: how the daemon stands, for a person (README.md,
+/// "Status"); `--tables` gives what the store holds: rows per table, date ranges per symbol.
 struct StatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show what the store holds.")
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show how the daemon stands: production, the last evaluation, triggers, decision, next runs, signals, store.",
+        discussion: "--json follows docs/status.schema.json; --tables lists rows per table and bar ranges (with --json, as before)."
+    )
 
-    @Flag(name: .long, help: "Print as JSON.")
+    @Flag(name: .long, help: "Print as JSON (docs/status.schema.json; with --tables, the table counts).")
     var json = false
+
+    @Flag(name: .long, help: "Rows per table, bar date ranges per symbol, the production model.")
+    var tables = false
 
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         let app = try global.app()
+        guard tables else {
+            let status = try DaemonStatus.read(app: app)
+            print(json ? try Output.json(status) : status.text)
+            return
+        }
         var status = try app.store.status()
         status.productionFallback = try ProductionFallback.current(store: app.store)?.description
         if json {

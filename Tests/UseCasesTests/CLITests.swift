@@ -12,7 +12,7 @@ import Testing
         let (code, out, err) = try TestSupport.run(["import", "bars", TestSupport.ohlcv, "--db", db])
         #expect(code == 0, "\(err)")
         #expect(out.contains("26367 written"))
-        let (code2, json, _) = try TestSupport.run(["status", "--json", "--db", db])
+        let (code2, json, _) = try TestSupport.run(["status", "--tables", "--json", "--db", db])
         #expect(code2 == 0)
         let status = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         #expect((status?["rows"] as? [String: Int])?["price_bars"] == 26367)

@@ -110,7 +110,7 @@ import Yams
     @Test func unknownKeysAreRefusedByName() throws {
         let known = Configuration.knownKeys.joined(separator: ", ")
         #expect(known.hasPrefix("database, reports_dir, inbox_dir, trading_db, exchange_timezone, index_symbol, labels.horizon_days,"))
-        #expect(known.hasSuffix("triggers.min_signals, logging.level, backup.dir, backup.keep"))
+        #expect(known.hasSuffix("triggers.min_signals, logging.level, backup.dir, backup.keep, metrics.textfile_dir"))
         #expect(try refusal("trainng:\n  seed: 1\n") == "c.yaml: trainng: unknown key (known: \(known))")
         #expect(try refusal("training:\n  sed: 1\n") == "c.yaml: training.sed: unknown key (known: \(known))")
         #expect(try refusal("databse: x.sqlite\n") == "c.yaml: databse: unknown key (known: \(known))")

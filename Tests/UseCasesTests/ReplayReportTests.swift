@@ -234,7 +234,7 @@ import TradingDomain
         let f = Self.fixture
         let again = TestSupport.scratch().appendingPathComponent("again").path
         let text = try ReplayReport.write(app: f.app, from: Self.from, through: Self.through, to: again)
-        for name in ["predictions.csv", "decisions.csv", "models.csv"] {
+        for name in ["predictions.csv", "decisions.csv", "models.csv", "replay.html"] {
             let a = try Data(contentsOf: URL(fileURLWithPath: (f.dir as NSString).appendingPathComponent(name)))
             let b = try Data(contentsOf: URL(fileURLWithPath: (again as NSString).appendingPathComponent(name)))
             #expect(a == b, "\(name) differs between two reports of the same store")
@@ -283,5 +283,31 @@ import TradingDomain
         #expect(models.map { $0["version"]! } == ["1", "2", "3"])
         #expect(models[0]["status"] == "production" && !(models[0]["promoted_on"] ?? "").isEmpty)
         #expect(Double(models[0]["holdout_auc"]!) == (try f.app.store.modelVersion(1)).holdout?.auc)
+    }
+
+    /// replay.html shows the summary's own figures, per year too, and draws every chart.
+    @Test func theReplayPageShowsTheSummarysFigures() throws {
+        let f = Self.fixture
+        let s = try Self.summary()
+        let html = try String(contentsOfFile: (f.dir as NSString).appendingPathComponent("replay.html"), encoding: .utf8)
+        ReportPagesTests.checkNoGaps(html, "replay.html")
+        let figures = ReportPagesTests.figures(html)
+        ReportPagesTests.checkRounding(figures)
+        #expect(figures["daemon.auc"]?.value == s.daemon.auc.estimate)
+        #expect(html.contains("data-lower=\"\(s.daemon.auc.lower)\" data-upper=\"\(s.daemon.auc.upper)\""))
+        #expect(figures["daemon.brier"]?.value == s.daemon.brier.estimate && figures["daemon.base_rate"]?.value == s.daemon.baseRate.estimate)
+        #expect(figures["live"]?.value == Double(s.live) && figures["counts.retrains"]?.value == Double(s.counts.retrains))
+        for y in s.years { #expect(figures["year.\(y.year).auc"]?.value == y.scores.auc.estimate, "\(y.year)") }
+        for b in s.baselines { #expect(figures["baseline.\(b.name).auc"]?.value == b.scores.auc.estimate, "\(b.name)") }
+        for g in s.daemon.top { #expect(figures["daemon.top\(g.percent).success_rate"]?.value == g.successRate.estimate) }
+        for chart in ["line", "reliability", "timeline"] { #expect(html.contains("data-chart=\"\(chart)\""), "\(chart)") }
+        #expect(html.contains("data-series=\"all signals\"") && html.contains("data-series=\"top 30 % by live probability\""))
+        // The cumulative return of all signals ends at the sum of the labeled live returns (return_pct is in percent).
+        let (_, rows) = try Self.csv("predictions.csv")
+        let total = rows.filter { !$0["outcome"]!.isEmpty }.compactMap { Double($0["return_pct"]!) }.reduce(0, +)
+        #expect(abs((figures["cumulative.all"]?.value ?? .nan) - total) < 1e-9, "\(figures["cumulative.all"] as Any) vs \(total)")
+        #expect(figures["cumulative.top"] != nil)
+        // The history pages of the scratch store were written into its reports folder.
+        #expect(FileManager.default.fileExists(atPath: (f.app.config.reportsDir as NSString).appendingPathComponent("index.html")))
     }
 }

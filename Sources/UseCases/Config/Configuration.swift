@@ -25,20 +25,21 @@ public struct Configuration: Sendable, Equatable, Codable {
     public var triggers = TriggersSection()
     public var logging = LoggingSection()
     public var backup = BackupSection()
+    public var metrics = MetricsSection()
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case database, reportsDir = "reports_dir", inboxDir = "inbox_dir", tradingDB = "trading_db"
         case exchangeTimezone = "exchange_timezone", indexSymbol = "index_symbol"
-        case labels, features, training, schedule, triggers, logging, backup
+        case labels, features, training, schedule, triggers, logging, backup, metrics
     }
 
     /// The keys inside each section, from the sections' own coding keys.
     static let sectionKeys: [CodingKeys: [String]] = [
         .labels: LabelsSection.keys, .features: FeaturesSection.keys, .training: TrainingSection.keys,
         .schedule: ScheduleSection.keys, .triggers: TriggersSection.keys, .logging: LoggingSection.keys,
-        .backup: BackupSection.keys,
+        .backup: BackupSection.keys, .metrics: MetricsSection.keys,
     ]
 
     /// Every key a file or the environment may set (`section.key` inside a section), in the
@@ -64,6 +65,7 @@ public struct Configuration: Sendable, Equatable, Codable {
         triggers = try c.decodeIfPresent(TriggersSection.self, forKey: .triggers) ?? d.triggers
         logging = try c.decodeIfPresent(LoggingSection.self, forKey: .logging) ?? d.logging
         backup = try c.decodeIfPresent(BackupSection.self, forKey: .backup) ?? d.backup
+        metrics = try c.decodeIfPresent(MetricsSection.self, forKey: .metrics) ?? d.metrics
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -81,6 +83,7 @@ public struct Configuration: Sendable, Equatable, Codable {
         try c.encode(triggers, forKey: .triggers)
         try c.encode(logging, forKey: .logging)
         try c.encode(backup, forKey: .backup)
+        try c.encode(metrics, forKey: .metrics)
     }
 
     /// Checks the top-level values, then each section.
@@ -94,6 +97,7 @@ public struct Configuration: Sendable, Equatable, Codable {
         try triggers.validate()
         try logging.validate()
         try backup.validate()
+        try metrics.validate()
     }
 
     /// A time of day.

@@ -49,9 +49,21 @@ public final class CycleRunner: JobRunner, Sendable {
             }
             try app.store.finishJob(job.rawValue, period: period, succeeded: true, detail: detail, at: clock())
             app.logger.info("\(job.rawValue) \(period): \(detail)", metadata: ["job": "\(job.rawValue)", "period": "\(period)"])
+            Self.writeMetrics(app, now: clock())
         } catch {
             try? app.store.finishJob(job.rawValue, period: period, succeeded: false, detail: "\(error)", at: clock())
+            Self.writeMetrics(app, now: clock())
             throw error
+        }
+    }
+
+    /// The Prometheus textfile after a job (when `metrics.textfile_dir` is set); a failure to
+    /// write it is logged, never the job's failure.
+    public static func writeMetrics(_ app: App, now: Date) {
+        do {
+            try MetricsTextfile.write(app: app, now: now)
+        } catch {
+            app.logger.warning("the metrics textfile could not be written", metadata: ["event": "error", "error": "\(error)"])
         }
     }
 

@@ -1,11 +1,13 @@
 import Foundation
 import Policy
+import Reports
 import Store
 import TradingDomain
 
 /// What `improvementd replay` writes in its folder once the walk is over, computed from the
 /// scratch store alone (so independent of how the walk ran): `predictions.csv`,
-/// `decisions.csv`, `models.csv`, `summary.json` and `summary.txt` (README.md, "Replay").
+/// `decisions.csv`, `models.csv`, `summary.json`, `summary.txt` and `replay.html`, with the
+/// history pages in its reports folder (README.md, "Replay" and "Reports").
 ///
 /// The live predictions are the scores the trading system would have acted on
 /// (`LivePrediction.rule`); the summary measures those whose outcome is known, and scores the
@@ -39,6 +41,16 @@ public enum ReplayReport {
         try save(String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n", "summary.json")
         let text = summary.text
         try save(text, "summary.txt")
+        // The pages a person reads (README.md, "Reports"): the replay's own, and the scratch
+        // store's history with every run's page in its reports folder, which it links.
+        let reports = app.config.reportsDir
+        var page = HTMLReports.replayPage(summary: summary, live: live, decisions: decisions, history: history,
+                                          from: from, through: through, calendar: calendar)
+        let relative = reports.hasPrefix(dir + "/") ? String(reports.dropFirst(dir.count + 1)) : reports
+        page.links = [("History and training runs", (relative as NSString).appendingPathComponent(HistoryPage.fileName))]
+        try save(page.render(), ReplayPage.fileName)
+        try HTMLReports.write(app: app, to: reports, now: Date(timeIntervalSince1970: Double(Int(through.number) + 1) * 86_400 - 1),
+                              links: [("Replay", "../" + ReplayPage.fileName)].filter { _ in reports.hasPrefix(dir + "/") })
         return text
     }
 

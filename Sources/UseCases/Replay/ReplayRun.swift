@@ -94,6 +94,8 @@ public struct ReplayRun: Sendable {
         c.tradingDB = ""
         c.training.tuningSeconds = Self.unboundedTuningSeconds
         c.training.tuningBudgetFactor = Self.unboundedTuningBudgetFactor
+        // A replay's jobs must not overwrite the running daemon's metrics textfile.
+        c.metrics.textfileDir = ""
         return c
     }
 
@@ -137,7 +139,7 @@ public struct ReplayRun: Sendable {
         // The last day simulated; a stop during the start-up jobs leaves none of the range.
         let through = max(state.finished ?? from, from)
         let summary = try await CycleRunner.onThread { try ReplayReport.write(app: app, from: from, through: through, to: directory) }
-        let written = ["predictions.csv", "decisions.csv", "models.csv", "summary.txt", "summary.json"]
+        let written = ["predictions.csv", "decisions.csv", "models.csv", "summary.txt", "summary.json", "replay.html"]
             .map { (directory as NSString).appendingPathComponent($0) }
             .filter { FileManager.default.fileExists(atPath: $0) }
         return ReplayResult(

@@ -100,14 +100,16 @@ public struct Training: Sendable {
         let production = context.fallback?.broken ?? context.production?.record
         let holdY = result.holdoutRows.map { data.labels[$0] }
         let against: PromotionRule.Production
+        var productionScores: HoldoutScores.Scored?
         if let broken = context.fallback {
             against = .unusable(version: broken.broken.version, why: broken.brokenReason)
         } else if let current = context.production, current.scores(schemaHash: data.schemaHash) {
             let holdX = data.x.selecting(rows: result.holdoutRows)
             let trainedUntil = current.record.dataEnd.flatMap { Day(iso: $0) }.map { Int($0.number) } ?? Int.min
             let unseen = result.holdoutRows.indices.filter { data.entryDays[result.holdoutRows[$0]] > trainedUntil }
-            against = .scored(version: current.record.version, probabilities: try current.classifier.predictProbabilities(holdX),
-                              unseen: unseen)
+            let probabilities = try current.classifier.predictProbabilities(holdX)
+            productionScores = .init(name: "production", version: current.record.version, probabilities: probabilities)
+            against = .scored(version: current.record.version, probabilities: probabilities, unseen: unseen)
         } else if let production {
             against = .cannotScore(version: production.version, schema: production.featureSchemaHash, current: data.schemaHash)
         } else {
@@ -140,7 +142,10 @@ public struct Training: Sendable {
             nTrain: shipped.rows.count, nHoldout: result.holdoutRows.count, seed: config.training.seed,
             libraryVersions: try json(result.libraryVersions), cvMetrics: try json(result.evaluations),
             holdoutMetrics: try StoredHoldout(metrics: result.holdout, intervals: result.holdoutIntervals).json(), artifact: [UInt8](shipped.bytes),
-            importance: try result.importance.map(json)
+            importance: try result.importance.map(json),
+            // Kept for the run's HTML page (README.md, "Reports"): its ROC, calibration and scores.
+            holdoutScores: HoldoutScores(labels: holdY, models: [.init(name: result.chosen.rawValue, version: nil, probabilities: result.holdoutPredictions)],
+                                         production: productionScores)
         ), decision: promoted ? .promote(reason: reason) : .reject(reason: reason), settings: [
             "last_training_label_change": String(data.labelChange),
             "last_training_at": SignalStoreTime.iso(now),
@@ -165,6 +170,12 @@ public struct Training: Sendable {
             CrashPoint.reach("train.after-report-path")
         } catch {
             decision.reportPath = nil // the model is registered; a report folder problem is not fatal
+        }
+        // The run's HTML page and the history page beside the text report (best effort too).
+        do {
+            try HTMLReports.afterTraining(app: App(config: config, store: store, logger: logger), version: version, now: now)
+        } catch {
+            logger.warning("the HTML report could not be written", metadata: ["event": "error", "error": "\(error)"])
         }
         return (decision, result, data)
     }
