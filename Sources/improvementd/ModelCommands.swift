@@ -50,6 +50,7 @@ struct TrainCommand: ParsableCommand {
                          h.auc, h.accuracy, h.f1, h.brier, h.lift, h.combinedScore, h.grade.rawValue))
         }
         print("\(decision.promoted ? "promoted" : "kept as rejected candidate") v\(decision.version): \(decision.reason)")
+        if let policy = decision.policy { print(policy.summary) }
         if let path = decision.reportPath { print("report: \(path)") }
     }
 }

@@ -14,6 +14,7 @@ enum OnceReport {
         if let v = daily.scoring.modelVersion { Swift.print("scoring: model v\(v) scored \(daily.scoring.scored) new signal(s)") }
         let e = decision.evaluation
         Swift.print("evaluation window \(e.windowStart) .. \(e.windowEnd): \(e.labeledInWindow) labeled, \(e.predictions.count) unseen by the production model" + (e.successRate.map { String(format: ", success rate %.3f", $0) } ?? ""))
+        if let p = e.policy { Swift.print(p.summary) }
         Swift.print("triggers:")
         for t in decision.triggers.triggers {
             let value = t.value.map { String(format: "%.4f", $0) } ?? "n/a"
@@ -25,6 +26,7 @@ enum OnceReport {
             let auc = t.promotion.map { $0.candidateAUC.formatted(decimals: 4) } ?? String(format: "%.4f", t.candidateAUC)
             let skill = t.promotion?.noDemonstratedSkill == true ? " (no demonstrated skill)" : ""
             Swift.print("training: v\(t.version) \(t.algorithm), holdout AUC \(auc)\(skill), grade \(t.grade)")
+            if let policy = t.policy { Swift.print(policy.summary) }
             if let p = t.reportPath { Swift.print("report: \(p)") }
         }
         if let r = decision.result { Swift.print("result: \(r)") }

@@ -112,5 +112,6 @@ struct EvaluateCommand: ParsableCommand {
         guard let m = report.metrics else { print("model v\(v): no window signal it has not trained on"); return }
         print(String(format: "model v%d on %d unseen signals: accuracy %.4f, AUC %.4f, precision %.4f, recall %.4f, F1 %.4f, combined %.4f",
                      v, m.count, m.accuracy, m.auc, m.precision, m.recall, m.f1, m.combinedScore))
+        if let p = report.policy { print(p.summary) }
     }
 }

@@ -99,6 +99,10 @@ public struct TrainingResult: Codable, Sendable {
     public var importance: FeatureImportanceReport?
     public var libraryVersions: [String: String]
     public var totalSeconds: Double
+    /// Take policy: the chosen algorithm's pooled out-of-fold walk-forward predictions (with its
+    /// base hyperparameters, whose fold fits are the ones kept), for choosing the take threshold
+    /// on the training part only.
+    public var trainingPredictions: OutOfFoldPredictions? = nil
 }
 
 /// Trains, compares, tunes and evaluates classifiers on time-ordered data (README.md, "Training, the registry and scoring").
@@ -174,10 +178,11 @@ public enum Trainer {
         if stop() { throw LearningError.cancelled("training") }
         var evaluations = [ModelEvaluation]()
         var holdoutFits = [Algorithm: FitOutcome]()
+        var outOfFold = [Algorithm: OutOfFoldPredictions]() // take policy
         for (m, algorithm) in algorithms.enumerated() {
             var evaluation = ModelEvaluation(algorithm: algorithm, hyperparameters: bases[m], cvAUC: nil, foldAUCs: [],
                                              holdout: nil, trainSeconds: 0, cvSeconds: 0, notes: [], error: nil)
-            var pooledLabels = [Int](), pooledScores = [Double]()
+            var pooledLabels = [Int](), pooledScores = [Double](), pooledRows = [Int]()
             for (job, outcome) in zip(jobList, outcomes) where job.model == m {
                 switch outcome {
                 case .failure(let e):
@@ -195,12 +200,14 @@ public enum Trainer {
                     if let f = job.fold {
                         pooledLabels += folds[f].validation.map { labels[$0] }
                         pooledScores += o.probabilities
+                        pooledRows += folds[f].validation
                     }
                 }
             }
             if evaluation.error == nil {
                 evaluation.cvAUC = mean(evaluation.foldAUCs)
                 evaluation.pooledCVAUC = DeLong.interval(labels: pooledLabels, scores: pooledScores)
+                outOfFold[algorithm] = OutOfFoldPredictions(rows: pooledRows, probabilities: pooledScores)
             }
             evaluations.append(evaluation)
         }
@@ -244,7 +251,8 @@ public enum Trainer {
             tuningSeconds: tuningSeconds, holdout: try Metrics(labels: holdY, probabilities: final.probabilities),
             holdoutIntervals: try MetricIntervals(labels: holdY, probabilities: final.probabilities),
             holdoutPredictions: final.probabilities, model: Data(try model.serialize()), modelNotes: model.notes,
-            importance: importance, libraryVersions: Classifiers.libraryVersions, totalSeconds: now() - started
+            importance: importance, libraryVersions: Classifiers.libraryVersions, totalSeconds: now() - started,
+            trainingPredictions: outOfFold[best.algorithm]
         )
     }
 

@@ -17,6 +17,7 @@ struct DecisionLog {
             metadata["trigger_\(t.name.rawValue)"] = "\(t.value.map { String(format: "%.4f", $0) } ?? "n/a")/\(String(format: "%g", t.threshold))\(t.fired ? " fired" : "")\(t.trusted ? "" : " untrusted")"
         }
         if let v = d.modelVersion { metadata["model_version"] = "\(v)" }
+        for (key, value) in d.evaluation.policy?.journalFields ?? [:] { metadata[key] = "\(value)" }
         if let r = d.result { metadata["result"] = "\(r)" }
         logger.notice("\(d.job) check: \(d.action) — \(d.reason)\(d.result.map { "; \($0)" } ?? "")", metadata: metadata)
         if let t = d.training, t.promoted {

@@ -17,6 +17,8 @@ public struct EvaluationReport: Codable, Sendable {
     public var metrics: Metrics?
     /// Success rate of every signal labeled in the window (with or without a model).
     public var successRate: Double?
+    /// The production version's take policy on the same unseen signals: taken against skipped.
+    public var policy: LivePolicyEvaluation?
 }
 
 /// Measures the production model on the signals labeled in the evaluation window that it never
@@ -77,11 +79,14 @@ public struct Evaluation: Sendable {
                 report.predictions.append(WindowPrediction(probability: p, label: s.label == 1))
             }
             report.metrics = Metrics(window: report.predictions)
+            report.policy = LivePolicyEvaluation(record: record, unseen: unseen, madeNow: probabilities)
         }
         let m = report.metrics
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let details = String(decoding: try encoder.encode(["labeled_in_window": report.labeledInWindow, "scored_unseen": report.predictions.count]), as: UTF8.self)
+        let details = String(decoding: try encoder.encode(EvaluationDetails(
+            labeledInWindow: report.labeledInWindow, scoredUnseen: report.predictions.count, policy: report.policy
+        )), as: UTF8.self)
         try store.insertEvaluation(
             modelVersion: report.modelVersion, windowStart: start.iso, windowEnd: end.iso, n: report.predictions.count,
             accuracy: m?.accuracy, auc: m?.auc, precision: m?.precision, recall: m?.recall, f1: m?.f1,

@@ -23,6 +23,8 @@ public struct TrainingDecision: Encodable, Sendable {
     public var models: [ModelEvaluation] = []
     /// The promotion decision with the candidate's AUC interval and the paired test.
     public var promotion: PromotionDecision?
+    /// The version's take policy and its holdout economics.
+    public var policy: VersionPolicy?
 }
 
 /// Trains and compares the classifiers, decides the candidate's promotion against production on
@@ -97,6 +99,9 @@ public struct Training: Sendable {
         let promotion = rule.decide(labels: holdY, candidate: result.holdoutPredictions, production: against)
         let (promoted, reason) = (promotion.promoted, promotion.text)
         let candidateAUC = result.holdout.auc
+        // The take threshold: on the training part's out-of-fold predictions only; a version
+        // without demonstrated skill (the same test as the promotion's) takes every signal.
+        let policy = VersionPolicy(section: config.policy, result: result, dataset: data, skillDemonstrated: !promotion.noDemonstratedSkill)
         let productionAUC = promotion.test?.aucB
 
         let previousImportance = try production.flatMap { try store.importance($0.version) }
@@ -120,7 +125,8 @@ public struct Training: Sendable {
             nTrain: result.trainRows.count, nHoldout: result.holdoutRows.count, seed: config.training.seed,
             libraryVersions: try json(result.libraryVersions), cvMetrics: try json(result.evaluations),
             holdoutMetrics: try json(result.holdout), artifact: [UInt8](result.model),
-            importance: try result.importance.map(json)
+            importance: try result.importance.map(json),
+            takeThreshold: policy.policy.threshold, takePolicy: try json(policy)
         ), decision: promoted ? .promote(reason: reason) : .reject(reason: reason), settings: [
             "last_training_label_change": String(data.labelChange),
             "last_training_at": SignalStoreTime.iso(now),
@@ -130,7 +136,7 @@ public struct Training: Sendable {
         var decision = TrainingDecision(
             version: version, algorithm: result.chosen.rawValue, promoted: promoted, reason: reason,
             candidateAUC: candidateAUC, productionAUC: productionAUC, productionVersion: production?.version,
-            grade: result.holdout.grade.rawValue, models: result.evaluations, promotion: promotion
+            grade: result.holdout.grade.rawValue, models: result.evaluations, promotion: promotion, policy: policy
         )
         let report = TrainingReport(
             version: version, createdAt: now, dataset: data, result: result, decision: decision,
