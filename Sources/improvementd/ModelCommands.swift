@@ -110,5 +110,6 @@ struct PredictCommand: ParsableCommand {
         if json { print(try Output.json(report)); return }
         if let note = report.note { print(note); return }
         print("model v\(report.modelVersion!): \(report.scored) signals scored, \(report.alreadyScored) already scored, \(report.unlabeled) unlabeled in all")
+        if report.scored > 0 { print("take policy: \(report.taken) of the \(report.scored) newly scored taken (signal_scores.take)") }
     }
 }

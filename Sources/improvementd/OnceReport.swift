@@ -11,7 +11,9 @@ enum OnceReport {
         if let o = daily.online {
             Swift.print(String(format: "online model: %d new update(s), %d in all; blend weight of the batch model %.2f (%@)", o.updates, o.totalUpdates, o.blendWeight, o.blendReason) + (o.note.map { "; \($0)" } ?? ""))
         }
-        if let v = daily.scoring.modelVersion { Swift.print("scoring: model v\(v) scored \(daily.scoring.scored) new signal(s)") }
+        if let v = daily.scoring.modelVersion {
+            Swift.print("scoring: model v\(v) scored \(daily.scoring.scored) new signal(s)" + (daily.scoring.scored > 0 ? ", \(daily.scoring.taken) taken by its policy" : ""))
+        }
         let e = decision.evaluation
         Swift.print("evaluation window \(e.windowStart) .. \(e.windowEnd): \(e.labeledInWindow) labeled, \(e.predictions.count) unseen by the production model" + (e.successRate.map { String(format: ", success rate %.3f", $0) } ?? ""))
         if let p = e.policy { Swift.print(p.summary) }
