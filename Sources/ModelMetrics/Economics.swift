@@ -104,14 +104,14 @@ public struct Economics: Codable, Sendable, Equatable {
         return worst
     }
 
-    /// One line: `taken 31 % (n 120): success 0.46 [0.37, 0.55] vs skipped 0.35 [...], all 0.38 [...]; mean return +0.41 % vs +0.10 %; Sharpe 0.08 vs 0.02; PF 1.21 vs 1.04; max drawdown 12.3 vs 40.1 pp`.
+    /// One line: `taken 37 of 120 (30.8 %): success 0.46 [0.37, 0.55] vs skipped 0.35 [...], all 0.38 [...]; mean return +0.41 % vs +0.10 %; Sharpe 0.08 vs 0.02; PF 1.21 vs 1.04; max drawdown 12.3 vs 40.1 pp`.
     public var summary: String {
         func f(_ x: Double?, _ d: Int = 2, signed: Bool = false) -> String {
             guard let x, x.isFinite else { return "n/a" }
             let s = String(format: "%.\(d)f", abs(x) < 0.5 * pow(10, -Double(d)) ? 0 : x)
             return signed && x >= 0 ? "+" + s : s
         }
-        return "taken \(Int((takenFraction * 100).rounded())) % of \(n): success \(successTaken) vs skipped \(successSkipped), all \(successAll); "
+        return "taken \(taken) of \(n) (\(String(format: "%.1f", takenFraction * 100)) %): success \(successTaken) vs skipped \(successSkipped), all \(successAll); "
             + "mean return \(f(taking.meanReturnPct, signed: true)) % vs \(f(all.meanReturnPct, signed: true)) %; "
             + "Sharpe \(f(taking.sharpe, 3)) vs \(f(all.sharpe, 3)); profit factor \(f(taking.profitFactor)) vs \(f(all.profitFactor)); "
             + "max drawdown \(f(taking.maxDrawdownPct, 1)) vs \(f(all.maxDrawdownPct, 1)) pp (taken vs all)"

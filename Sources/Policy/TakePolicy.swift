@@ -128,8 +128,8 @@ public struct TakePolicy: Codable, Sendable, Equatable {
         let reason = takesAll
             ? "no threshold beats taking every signal on \(objective.rawValue) in the \(n) out-of-fold predictions: takes every signal"
             : String(format: "threshold %.4f maximizes ", best.threshold) + objective.rawValue
-                + String(format: " on %d out-of-fold walk-forward predictions of the training part, taking %.0f %% (at least %.0f %%)",
-                         n, fraction * 100, minTakeFraction * 100)
+                + String(format: " on %d out-of-fold walk-forward predictions of the training part, taking %d of them (%.1f %%, at least %.0f %%)",
+                         n, best.count, fraction * 100, minTakeFraction * 100)
         return TakePolicy(
             threshold: takesAll ? 0 : best.threshold, takesEverySignal: takesAll, objective: objective,
             minTakeFraction: minTakeFraction, sizing: sizing, reason: reason, outOfFold: n,

@@ -45,6 +45,6 @@ import Testing
         let none = Economics(labels: [1, 0], take: [false, false], returns: [nil, nil])
         #expect(none.taken == 0 && none.successTaken == Interval(estimate: 0, lower: 0, upper: 1))
         #expect(none.taking.meanReturnPct == nil && none.all.maxDrawdownPct == nil)
-        #expect(none.summary.contains("taken 0 %"))
+        #expect(none.summary.contains("taken 0 of 2 (0.0 %)"))
     }
 }

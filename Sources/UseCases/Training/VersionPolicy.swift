@@ -43,7 +43,7 @@ public struct VersionPolicy: Codable, Sendable, Equatable {
 
     /// `policy: take p ≥ 0.4123 (…); holdout: taken 31 % of 200: …`.
     public var summary: String {
-        let rule = policy.takesEverySignal ? "takes every signal" : String(format: "take when p ≥ %.4f", policy.threshold)
-        return "policy: \(rule) (\(policy.reason))\nholdout economics: \(holdout.summary)"
+        let rule = policy.takesEverySignal ? policy.reason : String(format: "take when p ≥ %.4f: ", policy.threshold) + policy.reason
+        return "policy: \(rule)\nholdout economics: \(holdout.summary)"
     }
 }
