@@ -10,7 +10,9 @@ import TradingDomain
 
 /// The take policy end to end: chosen on training-part out-of-fold predictions, measured on the
 /// holdout, stored with the version and every prediction (README.md, "For trading-system authors").
-@Suite struct TakePolicyIntegrationTests {
+// On the main actor: these tests block in training for seconds, and on the cooperative pool (two
+// threads here) they would stall every other suite's timers.
+@MainActor @Suite struct TakePolicyIntegrationTests {
     /// `rows` signals, four entering a day, each held five days; feature 0 carries the label
     /// with `noise` (a large noise: none), the others are noise. Returns +2 % on a success,
     /// −1 % on a failure.

@@ -6,7 +6,8 @@ import Testing
 /// The replay summary's economics of the take policy (README.md, "For trading-system authors"),
 /// on `ReplayReportTests`' scratch store, whose predictions were stored without a decision (as
 /// before the take policy existed: each counts as taken).
-@Suite struct TakePolicyReplayTests {
+// On the main actor: the fixture's replay report blocks for tens of seconds (see TakePolicyIntegrationTests).
+@MainActor @Suite struct TakePolicyReplayTests {
     @Test func theSummaryCarriesEconomicsOverallPerYearAndPerBaseline() throws {
         _ = ReplayReportTests.fixture
         let s = try ReplayReportTests.summary()
