@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "TradingDomain", swiftSettings: swiftSettings),
         // Pure Swift: metrics of a scored sample (holdout, CV fold, evaluation window), grades.
         .target(name: "ModelMetrics", swiftSettings: swiftSettings),
-        // Pure Swift: the retrain triggers and the one retrain decision.
+        // Pure Swift: the retrain triggers and the one retrain decision; the take/skip policy.
         .target(name: "Policy", dependencies: ["ModelMetrics"], swiftSettings: swiftSettings),
         // Classifiers (the only target importing the C ML modules), validation, tuning.
         .target(

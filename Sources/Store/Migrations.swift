@@ -214,10 +214,25 @@ enum Migrations {
         migrator.registerMigration("v6-one-production-model") { db in
             try oneProductionModel(db)
         }
+        migrator.registerMigration("v7-take-policy") { db in
+            // The trading decision per scored signal and each version's rule (README.md, "For
+            // trading-system authors"); the view is the latest score per signal, the one to act on.
+            try db.execute(sql: """
+                ALTER TABLE predictions ADD COLUMN take INTEGER CHECK (take IS NULL OR take IN (0, 1));
+                ALTER TABLE predictions ADD COLUMN threshold REAL;
+                ALTER TABLE predictions ADD COLUMN size REAL CHECK (size IS NULL OR (size >= 0 AND size <= 1));
+                ALTER TABLE model_versions ADD COLUMN take_threshold REAL;
+                ALTER TABLE model_versions ADD COLUMN take_policy TEXT;
+                CREATE VIEW signal_scores AS
+                    SELECT p.signal_id, p.model_version, p.probability, p.blended_probability, p.take, p.threshold, p.size, p.scored_at
+                    FROM predictions p
+                    WHERE p.id = (SELECT q.id FROM predictions q WHERE q.signal_id = p.signal_id ORDER BY q.scored_at DESC, q.id DESC LIMIT 1);
+                """)
+        }
         migrator.registerMigration("v8-holdout-scores") { db in
             // Each version's probabilities on its holdout rows with their labels (and
             // production's on the same rows), so a report can draw its ROC and calibration
-            // at any later time (README.md, "Reports"). Numbered 8: 7 is taken by the take policy.
+            // at any later time (README.md, "Reports"). (After v7-take-policy.)
             try db.execute(sql: """
                 CREATE TABLE holdout_scores (
                     version INTEGER PRIMARY KEY NOT NULL REFERENCES model_versions(version) ON DELETE CASCADE,

@@ -16,6 +16,8 @@ public struct LabeledRows: Sendable {
     public var entryDays: [Int] = []
     public var exitDays: [Int] = []
     public var labels: [Int] = []
+    /// Directional `return_pct` of each (nil when not stored): the take policy's economics.
+    public var returns: [Double?] = []
     /// Row-major, `width` values a signal.
     public var values: [Double] = []
     public var width = 0
@@ -60,9 +62,10 @@ extension SignalStore {
     public func labeledRows(schemaHash: String) throws(StoreError) -> LabeledRows {
         try read("reading labeled signals") { db in
             var ids: [String] = [], entries: [Int] = [], exits: [Int] = [], labels: [Int] = [], values: [Double] = []
+            var returns: [Double?] = []
             var width = 0
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT s.signal_id, s.entry_date, o.exit_date, o.outcome, f.vector
+                SELECT s.signal_id, s.entry_date, o.exit_date, o.outcome, f.vector, o.return_pct
                 FROM outcomes o JOIN signals s ON s.signal_id = o.signal_id
                 JOIN features f ON f.signal_id = o.signal_id AND f.schema_hash = ?
                 WHERE o.status = 'labeled' AND o.outcome IS NOT NULL AND o.exit_date >= s.entry_date
@@ -76,6 +79,7 @@ extension SignalStore {
                 if width == 0 { width = blob.count / 8 }
                 guard blob.count == width * 8 else { throw StoreError(.integrity, "feature rows of schema \(schemaHash) differ in width") }
                 ids.append(row[0]); entries.append(Int(entry.number)); exits.append(Int(exit.number)); labels.append(row[3])
+                returns.append(row[5])
                 Self.decode(blob, into: &values)
             }
             // Sorting here, not in SQL: SQLite would sort every feature blob with its row.
@@ -84,6 +88,7 @@ extension SignalStore {
             out.values.reserveCapacity(values.count)
             for i in order {
                 out.signalIds.append(ids[i]); out.entryDays.append(entries[i]); out.exitDays.append(exits[i]); out.labels.append(labels[i])
+                out.returns.append(returns[i])
                 out.values.append(contentsOf: values[(i * width)..<((i + 1) * width)])
             }
             return out

@@ -27,6 +27,10 @@ public struct ModelVersionRecord: Codable, Sendable, Equatable {
     public var decisionReason: String?
     public var reportPath: String?
     public var createdAt: String
+    /// The take threshold and the JSON of the version's take policy with its holdout economics
+    /// (migration v7-take-policy; nil for versions registered before it).
+    public var takeThreshold: Double? = nil
+    public var takePolicy: String? = nil
 }
 
 /// What a training run hands the registry.
@@ -48,14 +52,20 @@ public struct NewModelVersion: Sendable {
     public var importance: String?
     /// The holdout labels and probabilities (table `holdout_scores`), or nil.
     public var holdoutScores: HoldoutScores?
+    /// The take threshold and the JSON of the take policy (nil: none).
+    public var takeThreshold: Double? = nil
+    public var takePolicy: String? = nil
 
     public init(
         algorithm: String, hyperparameters: String, featureSchemaHash: String, dataStart: String?, dataEnd: String?,
         nTrain: Int, nHoldout: Int, seed: Int, libraryVersions: String, cvMetrics: String, holdoutMetrics: String,
-        artifact: [UInt8], reportPath: String? = nil, importance: String? = nil, holdoutScores: HoldoutScores? = nil
+        artifact: [UInt8], reportPath: String? = nil, importance: String? = nil, holdoutScores: HoldoutScores? = nil,
+        takeThreshold: Double? = nil, takePolicy: String? = nil
     ) {
         self.importance = importance
         self.holdoutScores = holdoutScores
+        self.takeThreshold = takeThreshold
+        self.takePolicy = takePolicy
         self.algorithm = algorithm
         self.hyperparameters = hyperparameters
         self.featureSchemaHash = featureSchemaHash
@@ -127,12 +137,12 @@ extension SignalStore {
         try db.execute(sql: """
             INSERT INTO model_versions (algorithm, hyperparameters, feature_schema_hash, data_start, data_end,
                 n_train, n_holdout, seed, library_versions, cv_metrics, holdout_metrics, artifact, artifact_sha256,
-                status, report_path, created_at, importance)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'candidate', ?, ?, ?)
+                status, report_path, created_at, importance, take_threshold, take_policy)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'candidate', ?, ?, ?, ?, ?)
             """, arguments: [
                 m.algorithm, m.hyperparameters, m.featureSchemaHash, m.dataStart, m.dataEnd, m.nTrain, m.nHoldout,
                 m.seed, m.libraryVersions, m.cvMetrics, m.holdoutMetrics, Data(m.artifact), Self.sha256(m.artifact),
-                m.reportPath, Self.timestamp(at), m.importance,
+                m.reportPath, Self.timestamp(at), m.importance, m.takeThreshold, m.takePolicy,
             ])
         let version = Int(db.lastInsertedRowID)
         if let scores = m.holdoutScores {
@@ -154,7 +164,8 @@ extension SignalStore {
 
     static let versionColumns = """
         version, algorithm, hyperparameters, feature_schema_hash, data_start, data_end, n_train, n_holdout, seed,
-        library_versions, cv_metrics, holdout_metrics, artifact_sha256, status, decision_reason, report_path, created_at
+        library_versions, cv_metrics, holdout_metrics, artifact_sha256, status, decision_reason, report_path, created_at,
+        take_threshold, take_policy
         """
 
     static func record(_ row: Row) -> ModelVersionRecord {
@@ -162,7 +173,7 @@ extension SignalStore {
             version: row[0], algorithm: row[1], hyperparameters: row[2], featureSchemaHash: row[3], dataStart: row[4],
             dataEnd: row[5], nTrain: row[6], nHoldout: row[7], seed: row[8], libraryVersions: row[9], cvMetrics: row[10],
             holdoutMetrics: row[11], artifactSHA256: row[12], status: row[13], decisionReason: row[14], reportPath: row[15],
-            createdAt: row[16]
+            createdAt: row[16], takeThreshold: row[17], takePolicy: row[18]
         )
     }
 
@@ -273,13 +284,16 @@ public struct UnscoredSignals: Sendable {
 /// Predictions, evaluations, decisions and job runs.
 extension SignalStore {
     /// Stores probabilities of `version`; a signal already scored by it keeps its first score.
+    /// `decisions`, aligned with `rows`: the take policy's decision for each (NULL columns without).
     public func insertPredictions(
-        _ rows: [(signalId: String, probability: Double)], version: Int, scoredAt: Date = Date(), blended: [Double]? = nil
+        _ rows: [(signalId: String, probability: Double)], version: Int, scoredAt: Date = Date(), blended: [Double]? = nil,
+        decisions: [PredictionDecision]? = nil
     ) throws(StoreError) -> Int {
         try write("storing predictions") { db in
             let at = Self.timestamp(scoredAt)
             let statement = try db.makeStatement(sql: """
-                INSERT INTO predictions (signal_id, model_version, probability, scored_at, blended_probability) VALUES (?, ?, ?, ?, ?)
+                INSERT INTO predictions (signal_id, model_version, probability, scored_at, blended_probability, take, threshold, size)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (signal_id, model_version) DO NOTHING
                 """)
             // A million rows: values are bound through SQLite's C API (GRDB's per-row argument
@@ -295,6 +309,13 @@ extension SignalStore {
                 sqlite3_bind_double(stmt, 3, rows[i].probability)
                 _ = at.withCString { sqlite3_bind_text(stmt, 4, $0, -1, transient) }
                 if let b = blended?[i] { sqlite3_bind_double(stmt, 5, b) } else { sqlite3_bind_null(stmt, 5) }
+                if let d = decisions?[i] {
+                    sqlite3_bind_int64(stmt, 6, d.take ? 1 : 0)
+                    sqlite3_bind_double(stmt, 7, d.threshold)
+                    if let size = d.size { sqlite3_bind_double(stmt, 8, size) } else { sqlite3_bind_null(stmt, 8) }
+                } else {
+                    sqlite3_bind_null(stmt, 6); sqlite3_bind_null(stmt, 7); sqlite3_bind_null(stmt, 8)
+                }
                 let code = sqlite3_step(stmt)
                 guard code == SQLITE_DONE else {
                     throw StoreError(.write, "storing the prediction of \(rows[i].signalId) failed: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
@@ -357,6 +378,20 @@ extension SignalStore {
                 WHERE id = (SELECT id FROM predictions q WHERE q.signal_id = p.signal_id ORDER BY scored_at DESC, id DESC LIMIT 1)
                 ORDER BY signal_id
                 """).map { ($0[0], $0[1], $0[2], $0[3]) }
+        }
+    }
+
+    /// The latest score per signal as the trading system reads it: the `signal_scores` view
+    /// (docs/SCHEMA.md), ordered by signal id.
+    public func signalScores() throws(StoreError) -> [SignalScore] {
+        try read("reading signal scores") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT signal_id, model_version, probability, blended_probability, take, threshold, size, scored_at
+                FROM signal_scores ORDER BY signal_id
+                """).map {
+                SignalScore(signalId: $0[0], modelVersion: $0[1], probability: $0[2], blendedProbability: $0[3],
+                            take: ($0[4] as Int?).map { $0 == 1 }, threshold: $0[5], size: $0[6], scoredAt: $0[7])
+            }
         }
     }
 
@@ -435,4 +470,31 @@ extension SignalStore {
             try $0.execute(sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", arguments: [key, value])
         }
     }
+}
+
+/// The take policy's decision for one scored signal (`predictions.take`, `threshold`, `size`).
+public struct PredictionDecision: Sendable, Equatable {
+    public var take: Bool
+    public var threshold: Double
+    /// The bet size in [0, 1], nil when sizing is off.
+    public var size: Double?
+
+    public init(take: Bool, threshold: Double, size: Double?) {
+        self.take = take
+        self.threshold = threshold
+        self.size = size
+    }
+}
+
+/// A row of the `signal_scores` view: a signal's latest score and decision (docs/SCHEMA.md).
+public struct SignalScore: Sendable, Equatable {
+    public var signalId: String
+    public var modelVersion: Int
+    public var probability: Double
+    public var blendedProbability: Double?
+    /// nil for a row scored before the take policy existed (migration v7-take-policy).
+    public var take: Bool?
+    public var threshold: Double?
+    public var size: Double?
+    public var scoredAt: String
 }

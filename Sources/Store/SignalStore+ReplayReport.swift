@@ -24,6 +24,8 @@ public struct ScoredSignalRow: Sendable, Equatable {
     public var outcome: Int?
     public var exitDate: Day?
     public var returnPct: Double?
+    /// `predictions.take` (nil for a row scored before the take policy existed).
+    public var take: Bool? = nil
 }
 
 /// A `decisions` row as stored (docs/SCHEMA.md).
@@ -51,7 +53,7 @@ extension SignalStore {
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT s.signal_id, s.symbol, s.strategy, s.signal_type, s.entry_date, s.created_at,
                     p.model_version, p.probability, p.blended_probability, p.scored_at,
-                    o.status, o.outcome, o.exit_date, o.return_pct
+                    o.status, o.outcome, o.exit_date, o.return_pct, p.take
                 FROM signals s
                 JOIN predictions p ON p.id = (
                     SELECT q.id FROM predictions q WHERE q.signal_id = s.signal_id
@@ -71,7 +73,8 @@ extension SignalStore {
                     signalId: row[0], symbol: row[1], strategy: row[2], signalType: row[3], entryDate: entry,
                     createdAt: row[5], modelVersion: row[6], probability: row[7], blendedProbability: row[8],
                     scoredAt: row[9], outcomeStatus: status, outcome: labeled ? row[11] : nil,
-                    exitDate: (row[12] as String?).flatMap { Day(iso: $0) }, returnPct: labeled ? row[13] : nil
+                    exitDate: (row[12] as String?).flatMap { Day(iso: $0) }, returnPct: labeled ? row[13] : nil,
+                    take: (row[14] as Int?).map { $0 == 1 }
                 ))
             }
             return out

@@ -10,6 +10,16 @@ public struct WindowOutcome: Sendable, Equatable {
     public var label: Int
     /// The model version's stored probability; nil when it never scored the signal.
     public var probability: Double?
+    /// The directional `return_pct` (nil when not stored): the live policy's economics.
+    public var returnPct: Double? = nil
+
+    public init(signalId: String, entryDate: Day, label: Int, probability: Double?, returnPct: Double? = nil) {
+        self.signalId = signalId
+        self.entryDate = entryDate
+        self.label = label
+        self.probability = probability
+        self.returnPct = returnPct
+    }
 }
 
 extension SignalStore {
@@ -21,7 +31,7 @@ extension SignalStore {
     public func labeledInWindow(exitAfter after: Day, through end: Day, version: Int?) throws(StoreError) -> [WindowOutcome] {
         try read("reading the evaluation window") { db in
             try Row.fetchAll(db, sql: """
-                SELECT s.signal_id, s.entry_date, o.outcome, p.probability
+                SELECT s.signal_id, s.entry_date, o.outcome, p.probability, o.return_pct
                 FROM outcomes o
                 JOIN signals s ON s.signal_id = o.signal_id
                 LEFT JOIN predictions p ON p.signal_id = o.signal_id AND p.model_version = ?
@@ -30,7 +40,7 @@ extension SignalStore {
                 """, arguments: [version ?? -1, after.iso, end.iso]).map { row in
                 let entry: String = row[1]
                 guard let day = Day(iso: entry) else { throw StoreError(.integrity, "signals has an invalid entry_date '\(entry)'") }
-                return WindowOutcome(signalId: row[0], entryDate: day, label: row[2], probability: row[3])
+                return WindowOutcome(signalId: row[0], entryDate: day, label: row[2], probability: row[3], returnPct: row[4])
             }
         }
     }

@@ -57,6 +57,7 @@ struct TrainCommand: ParsableCommand {
                          h.auc, h.accuracy, h.f1, h.brier, h.lift, h.combinedScore, h.grade.rawValue))
         }
         print("\(decision.promoted ? "promoted" : "kept as rejected candidate") v\(decision.version): \(decision.reason)")
+        if let policy = decision.policy { print(policy.summary) }
         if let path = decision.reportPath { print("report: \(path)") }
     }
 }
@@ -122,5 +123,6 @@ struct PredictCommand: ParsableCommand {
         if json { print(try Output.json(report)); return }
         if let note = report.note { print(note); return }
         print("model v\(report.modelVersion!): \(report.scored) signals scored, \(report.alreadyScored) already scored, \(report.unlabeled) unlabeled in all")
+        if report.scored > 0 { print("take policy: \(report.taken) of the \(report.scored) newly scored taken (signal_scores.take)") }
     }
 }

@@ -12,13 +12,16 @@ enum OnceReport {
         if let o = daily.online {
             Swift.print(String(format: "online model: %d new update(s), %d in all; blend weight of the batch model %.2f (%@)", o.updates, o.totalUpdates, o.blendWeight, o.blendReason) + (o.note.map { "; \($0)" } ?? ""))
         }
-        if let v = daily.scoring.modelVersion { Swift.print("scoring: model v\(v) scored \(daily.scoring.scored) new signal(s)") }
+        if let v = daily.scoring.modelVersion {
+            Swift.print("scoring: model v\(v) scored \(daily.scoring.scored) new signal(s)" + (daily.scoring.scored > 0 ? ", \(daily.scoring.taken) taken by its policy" : ""))
+        }
         let e = decision.evaluation
         Swift.print(e.windowLine(unseen: true))
         if let m = e.metrics, let v = e.modelVersion {
             Swift.print("model v\(v) on the \(m.count) unseen signals (95 % intervals: AUC DeLong, rates Wilson, Brier seeded bootstrap):")
             for line in e.metricLines() { Swift.print(line) }
         }
+        if let p = e.policy { Swift.print(p.summary) }
         Swift.print("triggers:")
         // A rate's value with its 95 % Wilson interval; the column widens only when one has it.
         let width = decision.triggers.triggers.contains { $0.interval != nil } ? 25 : 9
@@ -32,6 +35,7 @@ enum OnceReport {
             let auc = t.promotion.map { $0.candidateAUC.formatted(decimals: 4) } ?? String(format: "%.4f", t.candidateAUC)
             let skill = t.promotion?.noDemonstratedSkill == true ? " (no demonstrated skill)" : ""
             Swift.print("training: v\(t.version) \(t.algorithm), holdout AUC \(auc)\(skill), grade \(t.grade)")
+            if let policy = t.policy { Swift.print(policy.summary) }
             if let p = t.reportPath { Swift.print("report: \(p)") }
         }
         if let r = decision.result { Swift.print("result: \(r)") }

@@ -112,5 +112,6 @@ struct EvaluateCommand: ParsableCommand {
         guard let m = report.metrics else { print("model v\(v): no window signal it has not trained on"); return }
         print("model v\(v) on \(m.count) unseen signals (95 % intervals: AUC DeLong, rates Wilson, Brier seeded bootstrap):")
         for line in report.metricLines() { print(line) }
+        if let p = report.policy { print(p.summary) }
     }
 }

@@ -90,6 +90,10 @@ import Yams
         #expect(c.indexSymbol == "^BSESN")  // from the file, not overridden
         #expect(c.logging.level == "debug")
         #expect(c.features.earningsSeason == [.init(from: (3, 1), to: (3, 31))])
+        let policy = try Configuration.load(path: nil, environment: [
+            "IMPROVEMENTD_POLICY_OBJECTIVE": "mean_return", "IMPROVEMENTD_POLICY_MIN_TAKE_FRACTION": "0.5", "IMPROVEMENTD_POLICY_SIZE": "true",
+        ]).policy
+        #expect(policy.objective == .meanReturn && policy.minTakeFraction == 0.5 && policy.size)
         // Environment values are YAML: `18:30` is accepted as a time, and printed as written when refused.
         #expect(try Configuration.load(path: nil, environment: ["IMPROVEMENTD_SCHEDULE_DAILY": "18:45"]).schedule.daily == .init(hour: 18, minute: 45))
         let late = try #require(throws: ConfigurationError.self) { try Configuration.load(path: nil, environment: ["IMPROVEMENTD_SCHEDULE_DAILY": "25:30"]) }
@@ -110,7 +114,7 @@ import Yams
     @Test func unknownKeysAreRefusedByName() throws {
         let known = Configuration.knownKeys.joined(separator: ", ")
         #expect(known.hasPrefix("database, reports_dir, inbox_dir, trading_db, exchange_timezone, index_symbol, labels.horizon_days,"))
-        #expect(known.hasSuffix("triggers.min_signals, logging.level, backup.dir, backup.keep, metrics.textfile_dir"))
+        #expect(known.hasSuffix("triggers.min_signals, policy.objective, policy.min_take_fraction, policy.size, logging.level, backup.dir, backup.keep, metrics.textfile_dir"))
         #expect(try refusal("trainng:\n  seed: 1\n") == "c.yaml: trainng: unknown key (known: \(known))")
         #expect(try refusal("training:\n  sed: 1\n") == "c.yaml: training.sed: unknown key (known: \(known))")
         #expect(try refusal("databse: x.sqlite\n") == "c.yaml: databse: unknown key (known: \(known))")
@@ -147,6 +151,10 @@ import Yams
         ("schedule:\n  monthly: \"32 03:00\"\n", #"c.yaml: schedule.monthly: expected "D HH:MM" with D in 1...31, e.g. "1 03:00" (got 32 03:00)"#),
         ("triggers:\n  accuracy: 1.5\n", "c.yaml: triggers.accuracy: expected a number in [0.0, 1.0] (got 1.5)"),
         ("triggers:\n  min_signals: 0\n", "c.yaml: triggers.min_signals: expected a whole number in 1...1000000 (got 0)"),
+        ("policy:\n  objective: profit\n", "c.yaml: policy.objective: expected one of success_rate, mean_return (got profit)"),
+        ("policy:\n  min_take_fraction: 0\n", "c.yaml: policy.min_take_fraction: expected a number in (0.0, 1.0] (got 0)"),
+        ("policy:\n  min_take_fraction: 1.5\n", "c.yaml: policy.min_take_fraction: expected a number in (0.0, 1.0] (got 1.5)"),
+        ("policy:\n  size: maybe\n", "c.yaml: policy.size: expected true or false (got maybe)"),
         ("logging:\n  level: loud\n", "c.yaml: logging.level: expected trace, debug, info, notice, warning, error or critical (got loud)"),
         ("backup:\n  keep: 0\n", "c.yaml: backup.keep: expected a whole number in 1...3650 (got 0)"),
         ("backup:\n  dir: 5\n", "c.yaml: backup.dir: expected a string (got 5)"),

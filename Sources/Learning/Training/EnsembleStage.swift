@@ -22,6 +22,8 @@ enum EnsembleStage {
     struct Outcome {
         var evaluation: ModelEvaluation
         var holdout: Trainer.FitOutcome?
+        /// The pooled out-of-fold predictions (for the take policy's threshold).
+        var outOfFold: OutOfFoldPredictions? = nil
     }
 
     /// Every ensemble of `kinds`, in order; `stop` is checked between them.
@@ -91,6 +93,7 @@ enum EnsembleStage {
         evaluation.notes = notes
         let outcome = Trainer.FitOutcome(probabilities: p, auc: evaluation.holdout!.auc, seconds: evaluation.trainSeconds,
                                          notes: notes, model: model)
-        return Outcome(evaluation: evaluation, holdout: outcome)
+        return Outcome(evaluation: evaluation, holdout: outcome,
+                       outOfFold: OutOfFoldPredictions(rows: folds.flatMap(\.validation), probabilities: pooledScores))
     }
 }

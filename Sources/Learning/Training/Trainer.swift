@@ -118,6 +118,10 @@ public struct TrainingResult: Codable, Sendable {
     public var importance: FeatureImportanceReport?
     public var libraryVersions: [String: String]
     public var totalSeconds: Double
+    /// Take policy: the chosen algorithm's pooled out-of-fold walk-forward predictions (with its
+    /// base hyperparameters, whose fold fits are the ones kept), for choosing the take threshold
+    /// on the training part only.
+    public var trainingPredictions: OutOfFoldPredictions? = nil
 }
 
 /// Trains, compares, tunes and evaluates classifiers on time-ordered data (README.md, "Training, the registry and scoring").
@@ -203,10 +207,11 @@ public enum Trainer {
         var evaluations = [ModelEvaluation]()
         var holdoutFits = [Algorithm: FitOutcome]()
         var foldPredictions = [Algorithm: [[Double]]]()
+        var outOfFold = [Algorithm: OutOfFoldPredictions]() // take policy
         for (m, algorithm) in algorithms.enumerated() {
             var evaluation = ModelEvaluation(algorithm: algorithm, hyperparameters: bases[m], cvAUC: nil, foldAUCs: [],
                                              holdout: nil, trainSeconds: 0, cvSeconds: 0, notes: [], error: nil)
-            var pooledLabels = [Int](), pooledScores = [Double]()
+            var pooledLabels = [Int](), pooledScores = [Double](), pooledRows = [Int]()
             var perFold = [[Double]]()
             for (job, outcome) in zip(jobList, outcomes) where job.model == m {
                 switch outcome {
@@ -226,6 +231,7 @@ public enum Trainer {
                         pooledLabels += folds[f].validation.map { labels[$0] }
                         pooledScores += o.probabilities
                         perFold.append(o.probabilities)
+                        pooledRows += folds[f].validation
                     }
                 }
             }
@@ -234,6 +240,7 @@ public enum Trainer {
                 evaluation.pooledCVAUC = DeLong.interval(labels: pooledLabels, scores: pooledScores)
                 evaluation.pooledCVStandardError = DeLong.auc(labels: pooledLabels, scores: pooledScores).variance.map { $0.squareRoot() }
                 foldPredictions[algorithm] = perFold
+                outOfFold[algorithm] = OutOfFoldPredictions(rows: pooledRows, probabilities: pooledScores)
             }
             evaluations.append(evaluation)
         }
@@ -250,6 +257,7 @@ public enum Trainer {
                                                   holdoutLabels: holdY, configuration: config, stop: stop) {
             evaluations.append(outcome.evaluation)
             if let fit = outcome.holdout { holdoutFits[outcome.evaluation.algorithm] = fit }
+            if let oof = outcome.outOfFold { outOfFold[outcome.evaluation.algorithm] = oof }
         }
         let ensembleSeconds = now() - ensembleStart
 
@@ -305,7 +313,8 @@ public enum Trainer {
             tuningSeconds: tuningSeconds, tuning: tuning, holdout: try Metrics(labels: holdY, probabilities: final.probabilities),
             holdoutIntervals: try MetricIntervals(labels: holdY, probabilities: final.probabilities),
             holdoutPredictions: final.probabilities, model: Data(try model.serialize()), modelNotes: model.notes,
-            importance: importance, libraryVersions: Classifiers.libraryVersions, totalSeconds: now() - started
+            importance: importance, libraryVersions: Classifiers.libraryVersions, totalSeconds: now() - started,
+            trainingPredictions: outOfFold[best.algorithm]
         )
     }
 

@@ -23,6 +23,7 @@ public struct Configuration: Sendable, Equatable, Codable {
     public var training = TrainingSection()
     public var schedule = ScheduleSection()
     public var triggers = TriggersSection()
+    public var policy = PolicySection()
     public var logging = LoggingSection()
     public var backup = BackupSection()
     public var metrics = MetricsSection()
@@ -32,13 +33,13 @@ public struct Configuration: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case database, reportsDir = "reports_dir", inboxDir = "inbox_dir", tradingDB = "trading_db"
         case exchangeTimezone = "exchange_timezone", indexSymbol = "index_symbol"
-        case labels, features, training, schedule, triggers, logging, backup, metrics
+        case labels, features, training, schedule, triggers, policy, logging, backup, metrics
     }
 
     /// The keys inside each section, from the sections' own coding keys.
     static let sectionKeys: [CodingKeys: [String]] = [
         .labels: LabelsSection.keys, .features: FeaturesSection.keys, .training: TrainingSection.keys,
-        .schedule: ScheduleSection.keys, .triggers: TriggersSection.keys, .logging: LoggingSection.keys,
+        .schedule: ScheduleSection.keys, .triggers: TriggersSection.keys, .policy: PolicySection.keys, .logging: LoggingSection.keys,
         .backup: BackupSection.keys, .metrics: MetricsSection.keys,
     ]
 
@@ -63,6 +64,7 @@ public struct Configuration: Sendable, Equatable, Codable {
         training = try c.decodeIfPresent(TrainingSection.self, forKey: .training) ?? d.training
         schedule = try c.decodeIfPresent(ScheduleSection.self, forKey: .schedule) ?? d.schedule
         triggers = try c.decodeIfPresent(TriggersSection.self, forKey: .triggers) ?? d.triggers
+        policy = try c.decodeIfPresent(PolicySection.self, forKey: .policy) ?? d.policy
         logging = try c.decodeIfPresent(LoggingSection.self, forKey: .logging) ?? d.logging
         backup = try c.decodeIfPresent(BackupSection.self, forKey: .backup) ?? d.backup
         metrics = try c.decodeIfPresent(MetricsSection.self, forKey: .metrics) ?? d.metrics
@@ -81,6 +83,7 @@ public struct Configuration: Sendable, Equatable, Codable {
         try c.encode(training, forKey: .training)
         try c.encode(schedule, forKey: .schedule)
         try c.encode(triggers, forKey: .triggers)
+        try c.encode(policy, forKey: .policy)
         try c.encode(logging, forKey: .logging)
         try c.encode(backup, forKey: .backup)
         try c.encode(metrics, forKey: .metrics)
@@ -95,6 +98,7 @@ public struct Configuration: Sendable, Equatable, Codable {
         try training.validate()
         try schedule.validate()
         try triggers.validate()
+        try policy.validate()
         try logging.validate()
         try backup.validate()
         try metrics.validate()

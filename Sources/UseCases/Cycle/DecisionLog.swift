@@ -65,6 +65,7 @@ struct DecisionLog {
             metadata["demonstrated_skill"] = "\(!p.noDemonstratedSkill)"
         }
         if let v = d.modelVersion { metadata["model_version"] = "\(v)" }
+        for (key, value) in d.evaluation.policy?.journalFields ?? [:] { metadata[key] = "\(value)" }
         if let r = d.result { metadata["result"] = "\(r)" }
         return metadata
     }

@@ -125,7 +125,7 @@ public struct ImprovementCycle: Sendable {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let triggersJSON = String(decoding: try encoder.encode(decided.report), as: UTF8.self)
+        let triggersJSON = String(decoding: try encoder.encode(DecisionTriggers(report: decided.report, policy: evaluation.policy)), as: UTF8.self)
         let id = try store.insertDecision(
             job: job, triggers: triggersJSON, action: decided.action.rawValue, reason: decided.reason.description,
             result: result, modelVersion: version, at: now

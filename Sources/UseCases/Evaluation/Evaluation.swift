@@ -20,28 +20,35 @@ public struct EvaluationReport: Codable, Sendable {
     public var intervals: MetricIntervals?
     /// Success rate of every signal labeled in the window (with or without a model).
     public var successRate: Double?
+    /// The production version's take policy on the same unseen signals: taken against skipped.
+    public var policy: LivePolicyEvaluation?
     /// Its 95 % Wilson interval.
     public var successRateInterval: Interval?
 }
 
 /// The `details` JSON of an evaluation row: the counts and, since intervals exist, the window's
 /// intervals (rows stored earlier hold only the counts; the missing keys decode as nil).
-public struct EvaluationDetails: Codable, Sendable, Hashable {
+public struct EvaluationDetails: Codable, Sendable, Equatable {
     public var labeledInWindow: Int
     public var scoredUnseen: Int
     public var intervals: MetricIntervals?
     public var successRateInterval: Interval?
+    /// The live take policy on the window's unseen signals (taken against skipped); nil before
+    /// the take policy existed or when production scored none of them.
+    public var policy: LivePolicyEvaluation?
 
     enum CodingKeys: String, CodingKey {
         case labeledInWindow = "labeled_in_window", scoredUnseen = "scored_unseen"
-        case intervals, successRateInterval = "success_rate_interval"
+        case intervals, successRateInterval = "success_rate_interval", policy
     }
 
-    public init(labeledInWindow: Int, scoredUnseen: Int, intervals: MetricIntervals?, successRateInterval: Interval?) {
+    public init(labeledInWindow: Int, scoredUnseen: Int, intervals: MetricIntervals?, successRateInterval: Interval?,
+                policy: LivePolicyEvaluation? = nil) {
         self.labeledInWindow = labeledInWindow
         self.scoredUnseen = scoredUnseen
         self.intervals = intervals
         self.successRateInterval = successRateInterval
+        self.policy = policy
     }
 
     /// Decodes a stored `details` column.
@@ -110,13 +117,14 @@ public struct Evaluation: Sendable {
             }
             report.metrics = Metrics(window: report.predictions)
             report.intervals = MetricIntervals(window: report.predictions)
+            report.policy = LivePolicyEvaluation(record: record, unseen: unseen, madeNow: probabilities)
         }
         let m = report.metrics
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let details = String(decoding: try encoder.encode(EvaluationDetails(
             labeledInWindow: report.labeledInWindow, scoredUnseen: report.predictions.count,
-            intervals: report.intervals, successRateInterval: report.successRateInterval
+            intervals: report.intervals, successRateInterval: report.successRateInterval, policy: report.policy
         )), as: UTF8.self)
         try store.insertEvaluation(
             modelVersion: report.modelVersion, windowStart: start.iso, windowEnd: end.iso, n: report.predictions.count,

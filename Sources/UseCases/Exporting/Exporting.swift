@@ -42,9 +42,15 @@ public struct Exporting: Sendable {
                 lines.append(([Importer.csvField(s.id)] + f.values.map { $0.isNaN ? "" : Self.number($0) }).joined(separator: ","))
             }
         case .predictions:
-            lines.append("signal_id,model_version,probability,scored_at")
-            for p in try store.latestPredictions() {
-                lines.append("\(Importer.csvField(p.signalId)),\(p.version),\(Self.number(p.probability)),\(p.scoredAt)")
+            // The `signal_scores` view: the latest score per signal with its decision; empty
+            // fields where a row scored before the take policy (or without sizing) has none.
+            lines.append("signal_id,model_version,probability,scored_at,blended_probability,take,threshold,size")
+            for p in try store.signalScores() {
+                lines.append([
+                    Importer.csvField(p.signalId), String(p.modelVersion), Self.number(p.probability), p.scoredAt,
+                    p.blendedProbability.map(Self.number) ?? "", p.take.map { $0 ? "1" : "0" } ?? "",
+                    p.threshold.map(Self.number) ?? "", p.size.map(Self.number) ?? "",
+                ].joined(separator: ","))
             }
         }
         let text = lines.joined(separator: "\n") + "\n"

@@ -25,6 +25,10 @@ public struct LivePrediction: Sendable, Equatable {
     /// 1 success, 0 failure; nil unless labeled.
     public var outcome: Int?
     public var returnPct: Double?
+    /// The exit date of a labeled signal (when its outcome became known).
+    public var exitDate: Day? = nil
+    /// The stored take decision (nil for a row scored before the take policy existed: taken).
+    public var take: Bool? = nil
 
     /// Whether the outcome is known (labeled), so the prediction can be measured.
     public var isLabeled: Bool { outcome != nil }
@@ -60,7 +64,8 @@ public struct LivePrediction: Sendable, Equatable {
                 signalId: row.signalId, symbol: row.symbol, strategy: row.strategy, signalType: row.signalType,
                 entryDate: row.entryDate, scoredOn: scoredOn, modelVersion: row.modelVersion,
                 probability: row.probability, blendedProbability: row.blendedProbability,
-                outcomeStatus: row.outcomeStatus, outcome: row.outcome, returnPct: row.returnPct
+                outcomeStatus: row.outcomeStatus, outcome: row.outcome, returnPct: row.returnPct,
+                exitDate: row.exitDate, take: row.take
             ))
         }
         return out.sorted { ($0.entryDate, $0.signalId) < ($1.entryDate, $1.signalId) }

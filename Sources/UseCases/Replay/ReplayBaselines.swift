@@ -1,6 +1,7 @@
 import Foundation
 import Learning
 import ModelMetrics
+import Policy
 import Store
 import TradingDomain
 
@@ -15,6 +16,8 @@ struct ReplayBaselines {
     let evaluated: [LivePrediction]
     /// `training.seed`: the bootstrap's seed, and the models' through `Trainer.modelSeed`.
     let seed: UInt64
+    /// The take policy's settings, for baseline (c)'s walk-forward thresholds.
+    var policy = PolicySection()
 
     /// Fewer training rows than this skip a month of baseline (c).
     static let minimumTrainingRows = 50
@@ -35,7 +38,8 @@ struct ReplayBaselines {
         return baseline(
             kind: "a", name: "the base rate",
             description: "a constant prediction, the pooled base rate of these signals (\(String(format: "%.3f", r))), known in advance",
-            scores: Dictionary(uniqueKeysWithValues: evaluated.indices.map { ($0, r) }), seconds: 0, notes: []
+            scores: Dictionary(uniqueKeysWithValues: evaluated.indices.map { ($0, r) }), seconds: 0, notes: [],
+            take: Dictionary(uniqueKeysWithValues: evaluated.indices.map { ($0, true) }), policy: "takes every signal"
         )
     }
 
@@ -58,10 +62,13 @@ struct ReplayBaselines {
         if covered.count < evaluated.count {
             notes.append("\(evaluated.count - covered.count) signals have no feature row of v\(record.version)'s schema \(record.featureSchemaHash) (the features were recomputed under another schema); compared on the \(covered.count) others")
         }
+        let rule = VersionPolicy.of(record)
         return baseline(
             kind: "b", name: "the first model v\(record.version)",
             description: "v\(record.version) (\(record.algorithm), trained \(record.dataEnd.map { "on signals entered through \($0)" } ?? "first")), never retrained",
-            scores: scores, seconds: Self.now() - started, notes: notes
+            scores: scores, seconds: Self.now() - started, notes: notes,
+            take: scores.mapValues(rule.take),
+            policy: rule.takesEverySignal ? "v\(record.version)'s policy: takes every signal" : String(format: "v%d's policy: take when p ≥ %.4f", record.version, rule.threshold)
         )
     }
 
@@ -117,9 +124,28 @@ struct ReplayBaselines {
             baseline(
                 kind: "c", name: "\(algorithm.rawValue) alone",
                 description: "\(algorithm.displayName) with its default hyperparameters, refitted at the start of each month on every signal labeled with an exit before it (no CV, no tuning)",
-                scores: scores[a], seconds: seconds[a], notes: shared + notes[a]
+                scores: scores[a], seconds: seconds[a], notes: shared + notes[a],
+                take: walkForwardTakes(scores[a]),
+                policy: "a threshold chosen at the start of each month by the take rule (\(policy.objective.rawValue), at least \(Int((policy.minTakeFraction * 100).rounded())) % taken, no skill gate) on its own earlier scored signals whose exit is before the month; the first month takes every signal"
             )
         }
+    }
+
+    /// Baseline (c)'s take decisions, as the daemon's would be made without a holdout: at the
+    /// start of each month, `TakePolicy.choose` on the baseline's own scored signals whose exit
+    /// date is before the month (their outcome known by then), applied to the month's scores.
+    func walkForwardTakes(_ scores: [Int: Double]) -> [Int: Bool] {
+        let months = Dictionary(grouping: scores.keys) {
+            Day(year: evaluated[$0].entryDate.year, month: evaluated[$0].entryDate.month, day: 1)!
+        }
+        var out: [Int: Bool] = [:]
+        for start in months.keys.sorted() {
+            let known = scores.keys.filter { evaluated[$0].exitDate.map { $0 < start } ?? false }.sorted()
+            let rule = policy.choose(probabilities: known.map { scores[$0]! }, labels: known.map { evaluated[$0].outcome ?? 0 },
+                                     returns: known.map { evaluated[$0].returnPct }, skillDemonstrated: true)
+            for i in months[start]! { out[i] = rule.take(scores[i]!) }
+        }
+        return out
     }
 
     /// The rows of `rows` a model fitted at the start of the month beginning `monthStart` may
@@ -133,17 +159,26 @@ struct ReplayBaselines {
 
     /// The baseline of `scores` (probability by index into `evaluated`): its measures on the
     /// signals it scored, and the paired test of the daemon against it on those.
-    func baseline(kind: String, name: String, description: String, scores: [Int: Double], seconds: Double, notes: [String]) -> ReplaySummary.Baseline {
+    func baseline(
+        kind: String, name: String, description: String, scores: [Int: Double], seconds: Double, notes: [String],
+        take: [Int: Bool]? = nil, policy: String? = nil
+    ) -> ReplaySummary.Baseline {
         let covered = scores.keys.sorted()
         let labels = covered.map { evaluated[$0].outcome ?? 0 }
         let probabilities = covered.map { scores[$0]! }
         let test = DeLong.compare(labels: labels, a: covered.map { evaluated[$0].probability }, b: probabilities)
-        return ReplaySummary.Baseline(
+        var out = ReplaySummary.Baseline(
             kind: kind, name: name, description: description, covered: covered.count,
             scores: ReplayScores(ids: covered.map { evaluated[$0].signalId }, labels: labels, probabilities: probabilities,
                                  returns: covered.map { evaluated[$0].returnPct }, seed: seed),
             comparison: test, verdict: ReplaySummary.verdict(test, against: name), seconds: seconds, notes: notes
         )
+        if let take {
+            // `covered` is in report order (entry date), the drawdown's order.
+            out.economics = Economics(labels: labels, take: covered.map { take[$0] ?? true }, returns: covered.map { evaluated[$0].returnPct })
+            out.policy = policy
+        }
+        return out
     }
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }

@@ -1,4 +1,5 @@
 import Foundation
+import ModelMetrics
 import Policy
 import Reports
 import Store
@@ -67,11 +68,15 @@ public enum ReplayReport {
                          probabilities: rows.map { blended ? $0.blendedProbability! : $0.probability },
                          returns: rows.map(\.returnPct), seed: seed)
         }
+        // The live decisions in entry order (a row scored before the take policy counts as taken).
+        func economics(_ rows: [LivePrediction]) -> Economics {
+            Economics(labels: rows.map { $0.outcome ?? 0 }, take: rows.map { $0.take ?? true }, returns: rows.map(\.returnPct))
+        }
         let withBlend = evaluated.filter { $0.blendedProbability != nil }
         let byYear = Dictionary(grouping: evaluated, by: \.entryDate.year)
         let started = ReplayBaselines.now()
         let schema = FeatureSchema(externalNames: try app.store.externalNames()).hash
-        let baselines = try ReplayBaselines(store: app.store, evaluated: evaluated, seed: seed).all(schemaHash: schema)
+        let baselines = try ReplayBaselines(store: app.store, evaluated: evaluated, seed: seed, policy: app.config.policy).all(schemaHash: schema)
         let baselineSeconds = ReplayBaselines.now() - started
         let status = { (s: String) in live.filter { $0.outcomeStatus == s }.count }
         return ReplaySummary(
@@ -80,9 +85,9 @@ public enum ReplayReport {
             expired: status(OutcomeStatus.expired.rawValue), unlabeled: live.filter { $0.outcomeStatus == nil }.count,
             method: "AUC intervals by DeLong (95 %), paired differences by DeLong's paired test; rates by Wilson (95 %); Brier by a percentile bootstrap of \(ReplayScores.resamples) resamples (seed \(seed)); Brier skill against the pooled base rate of the signals measured",
             daemon: scores(evaluated), blended: withBlend.isEmpty ? nil : scores(withBlend, blended: true),
-            years: byYear.keys.sorted().map { ReplaySummary.Year(year: $0, scores: scores(byYear[$0]!)) },
+            years: byYear.keys.sorted().map { ReplaySummary.Year(year: $0, scores: scores(byYear[$0]!), economics: economics(byYear[$0]!)) },
             counts: counts(decisions: decisions, history: history, from: from, through: through, calendar: calendar),
-            baselines: baselines, seconds: 0, baselineSeconds: baselineSeconds
+            baselines: baselines, economics: economics(evaluated), seconds: 0, baselineSeconds: baselineSeconds
         )
     }
 

@@ -13,6 +13,7 @@ extension ReplaySummary {
         out.append("")
         out.append("Daemon")
         out += Self.table(daemon, calibration: true)
+        if let economics { out += Self.economics(economics) }
         if let blended {
             out.append("  blended with the online model (blended_probability, the \(blended.n) that have one): " + Self.line(blended))
         }
@@ -21,6 +22,7 @@ extension ReplaySummary {
             out.append("Per calendar year of entry date")
             for y in years {
                 out.append("  \(y.year): " + Self.line(y.scores))
+                if let e = y.economics { out.append("        policy: " + e.summary) }
             }
         }
         out.append("")
@@ -35,6 +37,10 @@ extension ReplaySummary {
             out.append("")
             out.append("(\(b.kind)) \(b.name): \(b.description); \(b.covered) of \(labeled) signals scored, \(String(format: "%.2f", b.seconds)) s")
             out += Self.table(b.scores, calibration: false)
+            if let e = b.economics {
+                if let p = b.policy { out.append("  take rule: \(p)") }
+                out += Self.economics(e)
+            }
             out.append("  The daemon \(b.verdict).")
             for note in b.notes { out.append("  note: \(note)") }
         }
@@ -69,6 +75,22 @@ extension ReplaySummary {
             out.append("    \(name.padding(toLength: 14, withPad: " ", startingAt: 0))\(String(format: "%6d", g.n))  \(g.successRate.description.padding(toLength: 22, withPad: " ", startingAt: 0)) \(mean)")
         }
         return out
+    }
+
+    /// The take policy's economics, taken against all signals (README.md, "For trading-system authors").
+    static func economics(_ e: Economics) -> [String] {
+        func f(_ x: Double?, _ d: Int, signed: Bool = false) -> String {
+            guard let x, x.isFinite else { return "n/a" }
+            return signed ? ReplaySummary.signed(x, decimals: d) : String(format: "%.\(d)f", x)
+        }
+        return [
+            "  take policy: taken \(e.taken) of \(e.n) (\(String(format: "%.1f", e.takenFraction * 100)) %)",
+            "    success rate   taken \(e.successTaken), skipped \(e.successSkipped), all \(e.successAll) (Wilson)",
+            "    mean return %  taken \(f(e.taking.meanReturnPct, 3, signed: true)), all \(f(e.all.meanReturnPct, 3, signed: true))",
+            "    Sharpe/trade   taken \(f(e.taking.sharpe, 3)), all \(f(e.all.sharpe, 3))",
+            "    profit factor  taken \(f(e.taking.profitFactor, 3)), all \(f(e.all.profitFactor, 3))",
+            "    max drawdown   taken \(f(e.taking.maxDrawdownPct, 1)) pp, all \(f(e.all.maxDrawdownPct, 1)) pp (cumulative equal-weight return in entry order)",
+        ]
     }
 
     /// One line of the essentials (the per-year rows).

@@ -34,6 +34,9 @@ public struct ReplaySummary: Codable, Sendable, Equatable {
     public var years: [Year]
     public var counts: Counts
     public var baselines: [Baseline]
+    /// What acting on the daemon's live `take` decisions would have done, against taking every
+    /// signal (README.md, "For trading-system authors").
+    public var economics: Economics? = nil
     /// Wall-clock seconds of the whole report and of its baselines (not deterministic).
     public var seconds: Double
     public var baselineSeconds: Double
@@ -42,6 +45,8 @@ public struct ReplaySummary: Codable, Sendable, Equatable {
     public struct Year: Codable, Sendable, Equatable {
         public var year: Int
         public var scores: ReplayScores
+        /// The daemon's live take decisions on the year's signals.
+        public var economics: Economics? = nil
     }
 
     /// The period's checks and registry changes.
@@ -95,6 +100,9 @@ public struct ReplaySummary: Codable, Sendable, Equatable {
         public var seconds: Double
         /// Months skipped, signals without a feature row, failures.
         public var notes: [String]
+        /// What taking its signals by its own rule would have done (`policy` says which rule).
+        public var economics: Economics? = nil
+        public var policy: String? = nil
     }
 
     /// The sentence saying whether the daemon beats `name`: it does when the 95 % interval of

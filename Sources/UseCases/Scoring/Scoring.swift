@@ -9,6 +9,8 @@ public struct ScoringReport: Codable, Sendable {
     public var unlabeled = 0
     public var scored = 0
     public var alreadyScored = 0
+    /// Of the newly scored, how many the version's take policy takes.
+    public var taken = 0
     public var note: String?
 }
 
@@ -56,8 +58,14 @@ public struct Scoring: Sendable {
             probabilities = try model.predictProbabilities(x)
         }
         let blended = try online.blended(batch: probabilities, x: x, schemaHash: features.schemaHash)
+        // The version's take policy decides on the batch probability, the one its threshold was
+        // chosen on (README.md, "For trading-system authors").
+        let policy = VersionPolicy.of(record)
+        let decisions = probabilities.map { PredictionDecision(take: policy.take($0), threshold: policy.threshold, size: policy.size($0)) }
+        report.taken = decisions.filter(\.take).count
         report.scored = try store.insertPredictions(
-            Array(zip(todo.signalIds, probabilities)).map { ($0.0, $0.1) }, version: record.version, scoredAt: now, blended: blended
+            Array(zip(todo.signalIds, probabilities)).map { ($0.0, $0.1) }, version: record.version, scoredAt: now, blended: blended,
+            decisions: decisions
         )
         return report
     }

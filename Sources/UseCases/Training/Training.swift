@@ -28,6 +28,8 @@ public struct TrainingDecision: Encodable, Sendable {
     public var shipped: String?
     /// Whether tuning was adopted and why; nil when tuning did not run.
     public var tuning: TuningDecision?
+    /// The version's take policy and its holdout economics.
+    public var policy: VersionPolicy?
 }
 
 /// Trains and compares the classifiers, decides the candidate's promotion against production on
@@ -120,6 +122,9 @@ public struct Training: Sendable {
         let promoted = promotion.promoted
         let reason = promotion.text + (shipped.fit == .refit ? "; \(shipped.text)" : "")
         let candidateAUC = result.holdout.auc
+        // The take threshold: on the training part's out-of-fold predictions only; a version
+        // without demonstrated skill (the same test as the promotion's) takes every signal.
+        let policy = VersionPolicy(section: config.policy, result: result, dataset: data, skillDemonstrated: !promotion.noDemonstratedSkill)
         let productionAUC = promotion.test?.aucB
 
         let previousImportance = try production.flatMap { try store.importance($0.version) }
@@ -145,7 +150,8 @@ public struct Training: Sendable {
             importance: try result.importance.map(json),
             // Kept for the run's HTML page (README.md, "Reports"): its ROC, calibration and scores.
             holdoutScores: HoldoutScores(labels: holdY, models: [.init(name: result.chosen.rawValue, version: nil, probabilities: result.holdoutPredictions)],
-                                         production: productionScores)
+                                         production: productionScores),
+            takeThreshold: policy.policy.threshold, takePolicy: try json(policy)
         ), decision: promoted ? .promote(reason: reason) : .reject(reason: reason), settings: [
             "last_training_label_change": String(data.labelChange),
             "last_training_at": SignalStoreTime.iso(now),
@@ -156,7 +162,7 @@ public struct Training: Sendable {
             version: version, algorithm: result.chosen.rawValue, promoted: promoted, reason: reason,
             candidateAUC: candidateAUC, productionAUC: productionAUC, productionVersion: production?.version,
             grade: result.holdout.grade.rawValue, models: result.evaluations, promotion: promotion,
-            shipped: shipped.text, tuning: result.tuning
+            shipped: shipped.text, tuning: result.tuning, policy: policy
         )
         let report = TrainingReport(
             version: version, createdAt: now, dataset: data, result: result, decision: decision,

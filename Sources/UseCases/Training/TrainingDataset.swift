@@ -8,6 +8,8 @@ public struct TrainingDataset: Sendable {
     public var signalIds: [String]
     public var x: FeatureMatrix
     public var labels: [Int]
+    /// Directional `return_pct` per row (nil when not stored), for the take policy's economics.
+    public var returns: [Double?] = []
     public var entryDays: [Int]
     public var exitDays: [Int]
     public var schemaHash: String
@@ -33,14 +35,14 @@ extension Training {
         if config.training.lookbackDays > 0, let last = rows.entryDays.last {
             let first = rows.entryDays.firstIndex { $0 >= last - config.training.lookbackDays } ?? 0
             rows.signalIds.removeFirst(first); rows.entryDays.removeFirst(first); rows.exitDays.removeFirst(first)
-            rows.labels.removeFirst(first); rows.values.removeFirst(first * rows.width)
+            rows.labels.removeFirst(first); rows.values.removeFirst(first * rows.width); rows.returns.removeFirst(first)
         }
         let names = try store.featureNames(schemaHash: features.schemaHash) ?? []
         let x = rows.signalIds.isEmpty
             ? try FeatureMatrix(rowArrays: [], columnNames: names)
             : try FeatureMatrix(rows: rows.signalIds.count, cols: rows.width, values: rows.values, columnNames: names)
         return TrainingDataset(
-            signalIds: rows.signalIds, x: x, labels: rows.labels, entryDays: rows.entryDays, exitDays: rows.exitDays,
+            signalIds: rows.signalIds, x: x, labels: rows.labels, returns: rows.returns, entryDays: rows.entryDays, exitDays: rows.exitDays,
             schemaHash: features.schemaHash, schemaVersion: features.schemaVersion, labelChange: labelChange
         )
     }

@@ -32,6 +32,8 @@ struct TrainingReport: Encodable {
     var importanceStability: Double?
     var previousVersion: Int?
     var decision: TrainingDecision
+    /// The take policy and its holdout economics.
+    var policy: VersionPolicy?
     var totalSeconds: Double
     var libraryVersions: [String: String]
 
@@ -67,6 +69,7 @@ struct TrainingReport: Encodable {
         importanceStability = stability
         self.previousVersion = previousVersion
         self.decision = decision
+        policy = decision.policy
         totalSeconds = result.totalSeconds
         libraryVersions = result.libraryVersions
         var calendar = Calendar(identifier: .gregorian)
@@ -78,7 +81,7 @@ struct TrainingReport: Encodable {
     enum CodingKeys: String, CodingKey {
         case version, createdAt, window, counts, baseRate, models, chosen, selection, selectionReason, ensembleSeconds, hyperparameters, baseCVAUC, tunedCVAUC,
              tuningTrials, tuningSeconds, holdout, holdoutIntervals, modelNotes, importance, importanceStability, previousVersion,
-             decision, totalSeconds, libraryVersions
+             decision, policy, totalSeconds, libraryVersions
     }
 
     /// Writes both files into `folder`; returns the .txt path.
@@ -136,6 +139,10 @@ struct TrainingReport: Encodable {
             } else {
                 t.append("importance rank stability: no previous version to compare")
             }
+            t.append("")
+        }
+        if let policy {
+            t.append(policy.summary)
             t.append("")
         }
         t.append("decision: \(decision.promoted ? "PROMOTED" : "KEPT AS REJECTED CANDIDATE") v\(version) — \(decision.reason)")
