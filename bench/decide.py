@@ -44,8 +44,8 @@ def load(directory):
     live = {}
     with open(f"{directory}/predictions.csv") as f:
         for row in csv.DictReader(f):
-            if row["outcome"] in ("success", "failure"):
-                live[row["signal_id"]] = (1 if row["outcome"] == "success" else 0, float(row["probability"]))
+            if row["outcome"] in ("0", "1"):
+                live[row["signal_id"]] = (int(row["outcome"]), float(row["probability"]))
     seconds = 0.0
     for path in glob.glob(f"{directory}/reports/training_report_*.json"):
         with open(path) as f:

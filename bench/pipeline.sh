@@ -34,7 +34,7 @@ measure "bundled: predict (nothing new)" predict --db "$WORK/b.sqlite"
 bash bench/make-universe.sh 300 "$WORK/u300"
 "$BIN" import bars "$WORK/u300" --db "$WORK/u.sqlite" >/dev/null
 measure "300 symbols: backfill momentum + label + features" backfill --strategy momentum --db "$WORK/u.sqlite"
-N=$("$BIN" status --json --db "$WORK/u.sqlite" | python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"]["signals"])')
+N=$("$BIN" status --tables --json --db "$WORK/u.sqlite" | python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"]["signals"])')
 measure "300 symbols: label + features, $N signals, nothing changed (incremental: nothing recomputed)" label --db "$WORK/u.sqlite"
 measure "300 symbols: label --full, $N signals (all recomputed, nothing changes)" label --full --db "$WORK/u.sqlite"
 measure "300 symbols: train, $N signals (5 models, CV, tuning, report)" train --db "$WORK/u.sqlite"

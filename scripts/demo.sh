@@ -14,7 +14,7 @@ mkdir -p "$(dirname "$DB")"
 echo "== import the bundled real bars and symbols"
 $BIN import bars examples/data/ohlcv --db "$DB"
 $BIN import symbols examples/data/symbols.csv --db "$DB"
-if [ "$($BIN status --json --db "$DB" | python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"]["signals"])')" = "0" ]; then
+if [ "$($BIN status --tables --json --db "$DB" | python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"]["signals"])')" = "0" ]; then
     echo "== no signals yet: backfill the built-in strategies over the bars"
     $BIN backfill --db "$DB"
 fi
