@@ -13,7 +13,7 @@ public struct TrainingSection: Sendable, Equatable, Codable {
     /// (voting, stacking, blending, regime, bma).
     public var algorithms = ["gb", "rf", "lr", "svm", "nn", "voting", "stacking", "blending", "regime", "bma"]
     /// How the candidate is chosen (`SelectionRule`: mean_cv, pooled_oof, one_se, fixed:<algorithm>).
-    public var selection = "mean_cv"
+    public var selection = "one_se"
     /// Regime selection: a market regime with fewer validation rows than this uses the overall best member.
     public var regimeMinRows = 100
     /// The seed of every random choice; same data + seed = same model.

@@ -54,7 +54,7 @@ public struct Training: Sendable {
         c.tune = tune && config.training.tuningTrials > 0
         c.tuningTrials = config.training.tuningTrials
         c.tuningSeconds = config.training.tuningSeconds
-        c.selection = SelectionRule(config.training.selection) ?? .meanCV
+        c.selection = SelectionRule(config.training.selection) ?? .oneSE
         c.regimeMinRows = config.training.regimeMinRows
         c.tuningBudgetFactor = config.training.tuningBudgetFactor
         return c
