@@ -71,7 +71,7 @@ let package = Package(
         // Pure Swift: the HTML pages and their SVG charts, functions of the figures they show.
         .target(
             name: "Reports",
-            dependencies: ["ModelMetrics", .product(name: "Plot", package: "Plot")],
+            dependencies: ["ModelMetrics", "TradingDomain", .product(name: "Plot", package: "Plot")],
             swiftSettings: swiftSettings
         ),
         // The improvement cycle, importers, config, composition root.

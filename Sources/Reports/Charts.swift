@@ -1,4 +1,5 @@
 import Foundation
+import TradingDomain
 import Plot
 
 /// How tick values of an axis are written.
@@ -23,17 +24,7 @@ public enum TickFormat: Sendable, Equatable {
 
     /// The ISO date of a day number (days since 1970-01-01, proleptic Gregorian).
     public static func isoDate(dayNumber: Int) -> String {
-        // Howard Hinnant's civil_from_days.
-        let z = dayNumber + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return String(format: "%04d-%02d-%02d", y, m, d)
+        Day(number: Int32(dayNumber)).iso
     }
 }
 
