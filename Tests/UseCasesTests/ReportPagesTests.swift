@@ -150,6 +150,8 @@ import Store
         #expect(scores.production?.version == 1 && scores.labels.count == record.nHoldout)
         #expect(run.contains("production v1 AUC") && run.contains("Paired DeLong test against production v1"))
         #expect(run.contains("data-chart=\"bars\"") && run.contains("class=\"bar\""))
+        // The score distribution's threshold is the version's take threshold (0: it takes every signal).
+        #expect(run.contains("class=\"threshold\" data-value=\"\(record.takeThreshold ?? 0)\""))
 
         let history = try String(contentsOfFile: written[0], encoding: .utf8)
         let h = Self.figures(history)

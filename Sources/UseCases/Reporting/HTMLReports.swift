@@ -10,9 +10,6 @@ import TradingDomain
 /// version (`run-vN.html`), the history page (`index.html`), and a replay's page. The figures
 /// come from the stored rows as they are; the pages are `Reports`' pure renderings of them.
 public enum HTMLReports {
-    /// The probability at or above which a signal is predicted a success (`Metrics`' threshold).
-    public static let decisionThreshold = 0.5
-
     /// Writes the history page and the page of `version` (every version's when nil) into
     /// `dir`; returns the paths written, the history page first.
     @discardableResult
@@ -136,7 +133,7 @@ public enum HTMLReports {
             version: record.version, createdAt: record.createdAt, algorithm: displayName(record.algorithm), status: record.status,
             decisionReason: record.decisionReason ?? "no decision recorded", figures: figures, noDemonstratedSkill: noSkill,
             curves: curves, calibration: bins, successScores: successes, failureScores: failures,
-            threshold: Threshold("threshold", decisionThreshold), importance: importance, importanceMeasure: measure,
+            threshold: takeThreshold(record), importance: importance, importanceMeasure: measure,
             stability: stability, previousVersion: previous,
             hyperparameters: flatten(parameters), models: models, test: test,
             promotions: promotions, notes: notes
@@ -203,9 +200,17 @@ public enum HTMLReports {
         return record.holdout.map { Interval(estimate: $0.auc, lower: .nan, upper: .nan) }
     }
 
+    /// The version's take threshold, drawn on its holdout score distribution: the take policy's,
+    /// or at 0 when the version takes every signal (no demonstrated skill, or registered before
+    /// the take policy existed).
+    static func takeThreshold(_ record: ModelVersionRecord) -> Threshold {
+        guard let t = record.takeThreshold, t > 0 else { return Threshold("takes every signal", 0) }
+        return Threshold("take threshold", t)
+    }
+
     /// An evaluation row with the intervals its stored figures allow: Wilson for accuracy (of
     /// its n scored signals) and the success rate (of the window's labeled signals, from
-    /// `details`); the AUC's interval when `details` carries one (`auc_interval`), else none.
+    /// `details`); the AUC's DeLong interval when `details` carries one (rows stored before intervals do not).
     static func evaluationRow(_ e: EvaluationRecord, calendar: ReplayCalendar) -> HistoryPage.Evaluation {
         let details = (try? JSONSerialization.jsonObject(with: Data(e.details.utf8)) as? [String: Any]) ?? [:]
         let labeled = details["labeled_in_window"] as? Int ?? e.n
@@ -214,14 +219,23 @@ public enum HTMLReports {
             return Wilson.interval(successes: Int((rate * Double(n)).rounded()), n: n)
         }
         var auc = e.auc.map { Interval(estimate: $0, lower: .nan, upper: .nan) }
-        if let i = details["auc_interval"] as? [String: Any], let lo = i["lower"] as? Double, let hi = i["upper"] as? Double, let a = e.auc {
+        // The window's DeLong interval as the daily evaluation stores it (`details.intervals.auc`).
+        let stored = (details["intervals"] as? [String: Any])?["auc"] as? [String: Any]
+        if let i = stored, let lo = i["lower"] as? Double, let hi = i["upper"] as? Double, let a = e.auc {
             auc = Interval(estimate: a, lower: lo, upper: hi)
+        }
+        // The live take policy's taken against skipped success (`details.policy.economics`).
+        var takenVsSkipped: String?
+        if let economics = (details["policy"] as? [String: Any])?["economics"] as? [String: Any],
+           let taken = (economics["successTaken"] as? [String: Any])?["estimate"] as? Double,
+           let skipped = (economics["successSkipped"] as? [String: Any])?["estimate"] as? Double {
+            takenVsSkipped = String(format: "%.3f vs %.3f", taken, skipped)
         }
         let day = Day(iso: e.windowEnd.prefix(10)).map { Int($0.number) } ?? 0
         return HistoryPage.Evaluation(
             id: e.id, evaluatedAt: e.evaluatedAt, day: day, window: "\(e.windowStart) .. \(e.windowEnd)", version: e.modelVersion, n: e.n,
             auc: auc, accuracy: wilson(e.accuracy, e.n), successRate: wilson(e.successRate, labeled),
-            takenVsSkipped: details["taken_vs_skipped"] as? String
+            takenVsSkipped: takenVsSkipped
         )
     }
 
