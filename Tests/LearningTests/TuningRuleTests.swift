@@ -88,6 +88,19 @@ import Testing
         #expect(abs(test.aucB - (result.evaluations[0].pooledCVAUC?.estimate ?? -1)) < 1e-12)
     }
 
+    @Test func theProportionalBudgetIsPlannedInFoldFits() throws {
+        // Four folds rung by rung (1, 2, 4 folds), each rung keeping a third: 8 draws take at
+        // most 8 + 3 × 2 + 1 × 4 = 18 fold fits, 9 draws 9 + 4 × 2 + 2 × 4 = 25.
+        #expect(TuningPlan.foldCounts(folds: 4) == [1, 2, 4] && TuningPlan.foldCounts(folds: 5) == [1, 2, 4, 5])
+        #expect(TuningPlan.maximumFits(draws: 8, foldCounts: [1, 2, 4], halvingFactor: 3) == 18)
+        #expect(TuningPlan.maximumFits(draws: 9, foldCounts: [1, 2, 4], halvingFactor: 3) == 25)
+        #expect(TuningPlan.maximumFits(draws: 1, foldCounts: [1, 2, 4], halvingFactor: 3) == 7)
+        // The daemon's default: five base models on four folds = 20 fold fits at factor 1.
+        #expect(TuningPlan.draws(trials: 24, budgetFits: 20, foldCounts: [1, 2, 4], halvingFactor: 3) == 8)
+        #expect(TuningPlan.draws(trials: 5, budgetFits: 20, foldCounts: [1, 2, 4], halvingFactor: 3) == 5)
+        #expect(TuningPlan.draws(trials: 24, budgetFits: 6.9, foldCounts: [1, 2, 4], halvingFactor: 3) == 0)
+    }
+
     @Test func theProportionalBudgetStopsTheSearch() throws {
         let (x, y) = Self.interaction(rows: 600, seed: 32)
         let (entry, exit) = TrainerTests.days(rows: 600, seed: 6)
@@ -95,14 +108,30 @@ import Testing
         config.tuningBudgetFactor = 1e-9
         let result = try Trainer.train(x, labels: y, entryDays: entry, exitDays: exit, configuration: config)
         let tuning = try #require(result.tuning)
-        // Each worker may start one trial before the first one's seconds are counted.
-        let ran = result.tuningTrials.filter { $0.candidate != 0 && $0.error == nil }.count
-        #expect(ran <= config.workers && tuning.skipped >= config.tuningTrials - config.workers)
-        #expect(result.tuningTrials.contains { $0.error == "skipped: tuning budget spent (the proportional budget)" })
+        #expect(tuning.plannedDraws == 0 && tuning.spentFits == 0 && result.tuningTrials.isEmpty)
         #expect(!tuning.adopted && tuning.test == nil && result.hyperparameters == result.evaluations[0].hyperparameters)
-        #expect(tuning.reason.hasPrefix("skipped: tuning budget spent (the proportional budget) before any draw was measured on every fold"))
-        #expect(tuning.untunedSeconds == result.evaluations.reduce(0) { $0 + $1.cvSeconds })
-        #expect(tuning.budgetSeconds == 1e-9 * tuning.untunedSeconds && tuning.spentSeconds > tuning.budgetSeconds)
+        #expect(tuning.reason.hasPrefix("the proportional budget allows no draw"), "\(tuning.reason)")
+        #expect(tuning.untunedFits == result.folds.count)
+    }
+
+    /// A budget of three draws runs the first three draws of the unbounded search, within it.
+    @Test func aSmallerBudgetRunsAPrefixOfTheSameSearch() throws {
+        let (x, y) = Self.interaction(rows: 600, seed: 34)
+        let (entry, exit) = TrainerTests.days(rows: 600, seed: 8)
+        let full = Self.stumpsConfiguration()
+        var small = full
+        let folds = try Trainer.train(x, labels: y, entryDays: entry, exitDays: exit, configuration: full).folds.count
+        let three = TuningPlan.maximumFits(draws: 3, foldCounts: TuningPlan.foldCounts(folds: folds), halvingFactor: small.halvingFactor)
+        small.tuningBudgetFactor = Double(three) / Double(folds) // one base model: `folds` untuned fits
+        let a = try Trainer.train(x, labels: y, entryDays: entry, exitDays: exit, configuration: full)
+        let b = try Trainer.train(x, labels: y, entryDays: entry, exitDays: exit, configuration: small)
+        let (ta, tb) = (try #require(a.tuning), try #require(b.tuning))
+        #expect(ta.plannedDraws == full.tuningTrials && tb.plannedDraws == 3)
+        #expect(Double(tb.spentFits) <= tb.budgetFits && tb.skipped == 0)
+        let drawsOf = { (r: TrainingResult) in Dictionary(r.tuningTrials.filter { $0.rung == 0 && $0.candidate != 0 }.map { ($0.candidate, $0.hyperparameters) }, uniquingKeysWith: { l, _ in l }) }
+        let (da, db) = (drawsOf(a), drawsOf(b))
+        #expect(db.keys.sorted() == [1, 2, 3])
+        #expect(db.allSatisfy { da[$0.key] == $0.value })
     }
 
     /// Within the budget, the trial count and every figure but the seconds are the same run to run.

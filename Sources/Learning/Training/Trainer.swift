@@ -23,13 +23,13 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var tune = true
     /// Random-search draws (besides the base hyperparameters).
     public var tuningTrials = 12
-    /// Wall-clock budget of the tuning stage; trials not started in time are skipped (so a
-    /// tight time budget makes the result depend on the machine's speed; the trial budget alone
-    /// is deterministic). An absolute cap over the proportional budget below.
+    /// Wall-clock cap of the tuning stage; trials not started in time are skipped (so a cap
+    /// that binds makes the result depend on the machine's speed; the trial count and the
+    /// proportional budget are deterministic).
     public var tuningSeconds = 3.0
-    /// The proportional budget: tuning's trials may spend at most this many times the seconds
-    /// of the untuned comparison (every candidate's walk-forward CV fits), both counted as the
-    /// single-thread seconds of their fits, summed. Trials not started within it are skipped.
+    /// The proportional budget, in fold fits: tuning's search may run at most this many times
+    /// the fold fits of the untuned comparison (every base candidate on every walk-forward
+    /// fold); the draws are planned to fit within it before the search starts (``TuningPlan``).
     public var tuningBudgetFactor = 1.0
     /// Successive-halving reduction factor: each rung keeps the best 1/eta of its configurations.
     public var halvingFactor = 3
@@ -134,15 +134,15 @@ public struct TrainingResult: Codable, Sendable {
 ///    random search with successive halving
 ///    whose rungs grow over folds (last fold; last two; all),
 ///    within the trial budget, the proportional budget (`tuningBudgetFactor` × the untuned
-///    comparison's CV seconds) and the wall-clock cap. Tuned parameters replace the base ones only
+///    comparison's fold fits, planned before the search: ``TuningPlan``) and the wall-clock cap. Tuned parameters replace the base ones only
 ///    if they beat them on the same folds, their pooled out-of-fold AUC by more than one standard
 ///    error (``TuningRule``).
 /// 4. The final model is trained on the purged training part and measured on the holdout.
 ///
 /// Blocking: call it from a dedicated thread. Jobs run on `workers` threads, one model per
 /// thread; each job's seed is derived from the configured seed and the job, so with the same
-/// data, configuration and no time-budget cut the result is identical, bytes included.
-/// The tuning time budget is checked before each trial starts, so a trial under way can run
+/// data, configuration and no wall-clock cut the result is identical, bytes included.
+/// The tuning wall-clock cap is checked before each trial starts, so a trial under way can run
 /// past it by the length of one trial. At the end, freed training memory is returned to the
 /// system (`malloc_trim`), since glibc otherwise keeps it (measured: bench/README.md, idle memory).
 public enum Trainer {
@@ -278,12 +278,11 @@ public enum Trainer {
         var tuning: TuningDecision?
         // An ensemble is not tuned: its members keep their base hyperparameters.
         if config.tune, config.tuningTrials > 0, config.tuningSeconds > 0, !best.algorithm.isEnsemble {
-            let untuned = evaluations.reduce(0) { $0 + $1.cvSeconds }
-            let budget = TuningBudget(budgetSeconds: config.tuningBudgetFactor * untuned, deadline: tuningStart + config.tuningSeconds)
+            let budget = TuningBudget(deadline: tuningStart + config.tuningSeconds)
             let tuned = try tune(best: best, features: x.cols, foldData: foldData,
                                  foldLabels: folds.map { $0.validation.map { labels[$0] } },
                                  basePredictions: Dictionary(uniqueKeysWithValues: (foldPredictions[best.algorithm] ?? []).enumerated().map { ($0.offset, $0.element) }), config: config, stop: stop,
-                                 budget: budget, untunedSeconds: untuned)
+                                 budget: budget, untunedFits: algorithms.count * folds.count)
             trials = tuned.trials
             tuning = tuned.decision
             if let winner = tuned.winner {
@@ -328,23 +327,32 @@ public enum Trainer {
     /// is then put to ``TuningRule`` against the base on the pooled out-of-fold predictions.
     private static func tune(
         best: ModelEvaluation, features: Int, foldData: FoldData, foldLabels: [[Int]], basePredictions: [Int: [Double]],
-        config: TrainingConfiguration, stop: @escaping StopCheck, budget: TuningBudget, untunedSeconds: Double
+        config: TrainingConfiguration, stop: @escaping StopCheck, budget: TuningBudget, untunedFits: Int
     ) throws -> (trials: [TuningTrial], winner: Winner?, decision: TuningDecision) {
+        let nFolds = foldData.count
+        let foldCounts = TuningPlan.foldCounts(folds: nFolds)
+        let budgetFits = config.tuningBudgetFactor * Double(untunedFits)
+        let planned = TuningPlan.draws(trials: config.tuningTrials, budgetFits: budgetFits, foldCounts: foldCounts,
+                                       halvingFactor: config.halvingFactor)
+        guard planned > 0 else {
+            let reason = String(format: "the proportional budget allows no draw (a search of one draw takes %d fold fits; the budget is %g × %d fold fits of the untuned comparison): kept the base",
+                                TuningPlan.maximumFits(draws: 1, foldCounts: foldCounts, halvingFactor: config.halvingFactor),
+                                config.tuningBudgetFactor, untunedFits)
+            return ([], nil, TuningDecision(adopted: false, test: nil, rows: 0, untunedFits: untunedFits, budgetFits: budgetFits,
+                                            plannedDraws: 0, spentFits: 0, spentSeconds: 0, skipped: 0, reason: reason))
+        }
         var rng = SplitMix64(seed: SplitMix64.derive(config.seed, 0x7E57))
         var candidates = [best.hyperparameters]
         var seen: Set<Hyperparameters> = [best.hyperparameters]
         var attempts = 0
-        while candidates.count < config.tuningTrials + 1, attempts < config.tuningTrials * 20 {
+        // The draws are the first `planned` of the `tuningTrials` the seed gives: a larger
+        // budget extends the same search, it does not start another.
+        while candidates.count < planned + 1, attempts < config.tuningTrials * 20 {
             attempts += 1
             let c = SearchSpace.sample(best.hyperparameters, features: features, rng: &rng)
             if seen.insert(c).inserted { candidates.append(c) }
         }
         let pool = candidates
-        let nFolds = foldData.count
-        var foldCounts = [Int]()
-        var k = 1
-        while k < nFolds { foldCounts.append(k); k *= 2 }
-        foldCounts.append(nFolds)
         let seed = modelSeed(config.seed, best.algorithm)
         var trials = [TuningTrial]()
         var alive = Array(candidates.indices)
@@ -380,7 +388,7 @@ public enum Trainer {
                 }
                 if trial.error == nil { trial.meanAUC = mean(aucs) }
                 trial.seconds = now() - t0
-                budget.add(trial.seconds)
+                budget.add(trial.seconds, fits: foldIndices.count)
                 return (trial, trial.error == nil ? pooled : [])
             }
             if stop() { throw LearningError.cancelled("tuning") }
@@ -391,7 +399,7 @@ public enum Trainer {
             var scores = [Int: Double]()
             scores[0] = mean(foldIndices.map { best.foldAUCs[$0] })
             for (t, _) in results { if let auc = t.meanAUC { scores[t.candidate] = auc } }
-            // A rung where some draw was skipped for time ends the search at the previous rung.
+            // A rung where some draw was skipped (wall-clock cap, stop) ends the search at the previous rung.
             let skips = results.filter { $0.0.error?.hasPrefix("skipped") == true }
             if !skips.isEmpty {
                 skipped = skips.count
@@ -408,10 +416,12 @@ public enum Trainer {
             alive = scores.keys.sorted { (scores[$0]!, -$0) > (scores[$1]!, -$1) }.prefix(keep).sorted()
             if alive.count <= 1 && rung < foldCounts.count - 1 && alive == [0] { break }
         }
-        var decision = TuningDecision(adopted: false, test: nil, rows: 0, untunedSeconds: untunedSeconds,
-                                      budgetSeconds: budget.budgetSeconds, spentSeconds: budget.spent, skipped: skipped, reason: "")
-        let budgetText = String(format: "%.1f s of trials against a budget of %.1f s (%g × %.1f s of untuned walk-forward CV)",
-                                budget.spent, budget.budgetSeconds, config.tuningBudgetFactor, untunedSeconds)
+        var decision = TuningDecision(adopted: false, test: nil, rows: 0, untunedFits: untunedFits, budgetFits: budgetFits,
+                                      plannedDraws: planned, spentFits: budget.fits, spentSeconds: budget.spent,
+                                      skipped: skipped, reason: "")
+        let budgetText = String(format: "%d fold fits in %.1f s against a budget of %g fits (%g × %d fold fits of the untuned comparison)",
+                                budget.fits, budget.spent, budgetFits, config.tuningBudgetFactor, untunedFits)
+
         // Only a draw measured on every fold (the last rung) can replace the base parameters.
         guard lastRung == foldCounts.count - 1 else {
             decision.reason = skipReason.map {

@@ -17,15 +17,17 @@ public struct TuningDecision: Codable, Sendable, Equatable {
     public var test: PairedAUCTest?
     /// Out-of-fold rows compared.
     public var rows: Int
-    /// Seconds of the untuned comparison: the walk-forward CV seconds of every candidate (the
-    /// sum over folds and algorithms of each fit's single-thread seconds).
-    public var untunedSeconds: Double
-    /// The proportional budget: `tuningBudgetFactor` × `untunedSeconds`, in the same unit (the
-    /// single-thread seconds of the trials' fits, summed).
-    public var budgetSeconds: Double
-    /// The trials' single-thread seconds, summed.
+    /// Fold fits of the untuned comparison: every base candidate on every walk-forward fold.
+    public var untunedFits: Int
+    /// The proportional budget in fold fits: `tuningBudgetFactor` × `untunedFits`.
+    public var budgetFits: Double
+    /// The draws the budget allows (at most `tuningTrials`), planned before the search starts.
+    public var plannedDraws: Int
+    /// Fold fits the trials ran.
+    public var spentFits: Int
+    /// The trials' single-thread seconds, summed (reported, never decided on).
     public var spentSeconds: Double
-    /// Draws not run because a budget (proportional, `tuningSeconds` or a stop) ran out.
+    /// Draws not run because the wall-clock cap (`tuningSeconds`) or a stop request came first.
     public var skipped: Int
     /// The reason as shown: `tuned +0.0040 ± 0.0060: within one SE, kept the base (...)`.
     public var reason: String
@@ -49,27 +51,66 @@ public enum TuningRule {
     }
 }
 
-/// The tuning stage's spending: the trials' single-thread seconds, summed across workers, against
-/// the proportional budget, and the wall-clock deadline of `tuningSeconds`.
+/// How many draws successive halving may run within a budget counted in fold fits.
+///
+/// Why fits and not seconds: a budget in measured time makes the trials run, hence the model,
+/// depend on the machine's speed and load; counted in fits, the same data and configuration give
+/// the same search on any machine, in the daemon and in a replay alike. The plan is made before
+/// the search from an upper bound of its cost, so the search never stops half way for budget.
+public enum TuningPlan {
+    /// Fold fits of a search of `draws` draws (besides the base configuration) at most: rung r
+    /// evaluates its survivors on `foldCounts[r]` folds, each rung keeping 1/`halvingFactor` of
+    /// the configurations before it, the base's fits reused.
+    public static func maximumFits(draws: Int, foldCounts: [Int], halvingFactor: Int) -> Int {
+        guard draws > 0, let first = foldCounts.first else { return 0 }
+        var fits = draws * first
+        var alive = draws + 1
+        for count in foldCounts.dropFirst() {
+            alive = (alive + halvingFactor - 1) / halvingFactor
+            fits += min(alive, draws) * count
+        }
+        return fits
+    }
+
+    /// The most draws, up to `trials`, whose search fits within `budgetFits`.
+    public static func draws(trials: Int, budgetFits: Double, foldCounts: [Int], halvingFactor: Int) -> Int {
+        var n = 0
+        while n < trials, Double(maximumFits(draws: n + 1, foldCounts: foldCounts, halvingFactor: halvingFactor)) <= budgetFits {
+            n += 1
+        }
+        return n
+    }
+
+    /// Successive halving's rungs over `folds` folds: the last fold, the last two, the last
+    /// four, ..., then all.
+    public static func foldCounts(folds: Int) -> [Int] {
+        var counts = [Int]()
+        var k = 1
+        while k < folds { counts.append(k); k *= 2 }
+        counts.append(folds)
+        return counts
+    }
+}
+
+/// The tuning stage's wall-clock cap (`tuningSeconds`) and the single-thread seconds its trials
+/// spent, summed across workers (reported only: the proportional budget is ``TuningPlan``'s).
 final class TuningBudget: @unchecked Sendable {
-    let budgetSeconds: Double
     let deadline: Double
     private let lock = NSLock()
     private var spentValue = 0.0
+    private var fitsValue = 0
 
-    init(budgetSeconds: Double, deadline: Double) {
-        self.budgetSeconds = budgetSeconds
+    init(deadline: Double) {
         self.deadline = deadline
     }
 
     var spent: Double { lock.withLock { spentValue } }
+    var fits: Int { lock.withLock { fitsValue } }
 
-    func add(_ seconds: Double) { lock.withLock { spentValue += seconds } }
+    func add(_ seconds: Double, fits: Int) { lock.withLock { spentValue += seconds; fitsValue += fits } }
 
     /// Why a trial may not start now, or nil when it may.
     func exhausted(now: Double) -> String? {
-        if now >= deadline { return "tuning_seconds" }
-        if spent >= budgetSeconds { return "the proportional budget" }
-        return nil
+        now >= deadline ? "tuning_seconds" : nil
     }
 }

@@ -22,8 +22,8 @@ public struct TrainingSection: Sendable, Equatable, Codable {
     public var tuningTrials = 24
     /// Wall-clock budget in seconds for tuning: an absolute cap.
     public var tuningSeconds = 30.0
-    /// Tuning's trials may spend at most this many times the seconds of the untuned comparison
-    /// (every candidate's walk-forward CV fits).
+    /// Tuning's search may run at most this many times the fold fits of the untuned comparison
+    /// (every base candidate on every walk-forward fold), planned before it starts.
     public var tuningBudgetFactor = 1.0
     /// A candidate replaces production only when a one-sided paired DeLong test on the holdout
     /// signals neither trained on finds it better at this significance level.

@@ -26,10 +26,9 @@ public struct ReplayRun: Sendable {
     /// market (NSE closes at 15:30; 16:00 leaves the end-of-day data time to arrive), before the
     /// daily job's default 18:30, as a trading system would deliver them to the running daemon.
     public static let deliveryTime = (hour: 16, minute: 0)
-    /// The tuning budget of a replay: the largest `tuning_seconds` accepts, so trials, not time, end tuning.
+    /// The tuning wall-clock cap of a replay: the largest `tuning_seconds` accepts, so the
+    /// trial count and the proportional budget (both counted, not timed) end tuning.
     public static let unboundedTuningSeconds = 86_400.0
-    /// The proportional tuning budget of a replay: the largest `tuning_budget_factor` accepts.
-    public static let unboundedTuningBudgetFactor = 1000.0
     /// The scratch store's file name in the output folder.
     public static let storeName = "replay.sqlite"
 
@@ -83,9 +82,9 @@ public struct ReplayRun: Sendable {
     /// The scratch app's configuration: the user's, with the store, reports and inbox in the
     /// output folder and no trading database (a replay never reads the live one). The inbox
     /// folder does not exist, so the daily job imports nothing but what the replay delivers.
-    /// Tuning is bounded by `tuning_trials` alone: its `tuning_seconds` budget and its
-    /// proportional budget (`tuning_budget_factor` × measured CV seconds) are both measured time,
-    /// which would make the trials run, hence the models, depend on the machine's speed and load.
+    /// Tuning is bounded by `tuning_trials` and the proportional budget (counted in fold fits, as
+    /// in the daemon) alone: `tuning_seconds` is measured time, which would make the trials run,
+    /// hence the models, depend on the machine's speed and load.
     public var scratchConfig: Configuration {
         var c = config
         c.database = storePath
@@ -93,7 +92,6 @@ public struct ReplayRun: Sendable {
         c.inboxDir = (directory as NSString).appendingPathComponent("no-inbox")
         c.tradingDB = ""
         c.training.tuningSeconds = Self.unboundedTuningSeconds
-        c.training.tuningBudgetFactor = Self.unboundedTuningBudgetFactor
         // A replay's jobs must not overwrite the running daemon's metrics textfile.
         c.metrics.textfileDir = ""
         return c
