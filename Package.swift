@@ -31,6 +31,7 @@ let package = Package(
         .systemLibrary(name: "CLibLinear", path: "Sources/CLibLinear"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
         .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd"),
+        .systemLibrary(name: "CGlibcMalloc", path: "Sources/CGlibcMalloc"),
 
         // Pure Swift: bars, signals, CSV validation, outcome labels, features, strategies.
         .target(name: "TradingDomain", swiftSettings: swiftSettings),
@@ -61,6 +62,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "CSystemd",
+                "CGlibcMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // SIGHUP for the reload service (the ServiceGroup traps only the shutdown signals).

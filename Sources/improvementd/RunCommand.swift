@@ -22,7 +22,10 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        // First, before the configuration loads and the store opens: trap SIGTERM/SIGINT (and
+        // The daemon's malloc settings before its worker threads start (idle memory:
+        // Sources/Daemon/Memory/HeapPolicy.swift).
+        if !once { HeapPolicy.configureForDaemon() }
+        // Then, before the configuration loads and the store opens: trap SIGTERM/SIGINT (and
         // for the daemon SIGHUP). On Linux, Dispatch installs a catching handler when the
         // sequences' sources register, so from here on none of them ends the process mid-write;
         // each is queued until the cycle, the ServiceGroup or the reload service takes it.

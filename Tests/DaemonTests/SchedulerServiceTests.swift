@@ -79,6 +79,10 @@ actor FakeRunner: JobRunner {
     func lastRuns() async throws -> [JobKind: String] { stored }
 
     func statusSummary() async -> String? { "production v7" }
+
+    /// Jobs attempted when each `willSleep` came: the memory release must follow the jobs.
+    private(set) var attemptsAtSleep: [Int] = []
+    func willSleep() async { attemptsAtSleep.append(attempts.count) }
 }
 
 let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
@@ -107,6 +111,18 @@ struct SchedulerServiceTests {
         #expect(sent.all.first == "READY=1")
         #expect(sent.all.contains("STATUS=production v7; next: daily at 2026-11-19T18:30+05:30"))
         #expect(sent.all.last == "STOPPING=1")
+    }
+
+    /// The runner hears of every sleep before it starts, after the jobs due have all run.
+    @Test func theRunnerIsToldBeforeEachSleepAfterTheJobs() async throws {
+        let start = instant("2026-11-19T12:00:00+05:30")
+        let clock = FakeClock(start: start, end: start.adding(hours: 1))
+        let runner = FakeRunner(lastRuns: [.daily: "2026-10-10", .weekly: "2026-10-10", .monthly: "2026-10"], clock: { clock.now })
+        try await service(runner: runner, clock: clock).run()
+        let told = await runner.attemptsAtSleep
+        #expect(await runner.runs.count == 3)
+        #expect(told.count == clock.sleepCount && told.count >= 4)
+        #expect(told.allSatisfy { $0 == 3 }, "\(told)")
     }
 
     @Test func restartWithinAPeriodRunsNothing() async throws {

@@ -15,10 +15,14 @@ public protocol JobRunner: Sendable {
     func lastRuns() async throws -> [JobKind: String]
     /// A short text for systemd's STATUS before the next job, e.g. "production v7"; nil for none.
     func statusSummary() async -> String?
+    /// Called just before the scheduler sleeps until its next fire: the place to give memory
+    /// back, after the last job's logging and status are done.
+    func willSleep() async
 }
 
 extension JobRunner {
     public func statusSummary() async -> String? { nil }
+    public func willSleep() async {}
 }
 
 /// The scheduler: a swift-service-lifecycle `Service` whose `run()` returns only at shutdown.
@@ -181,6 +185,7 @@ public struct SchedulerService: Service, CustomStringConvertible {
                 wake = min(wake, failure.retryAt)
             }
             await sendStatus(next)
+            await runner.willSleep()
             let seconds = max(wake.timeIntervalSince(current), 0.001)
             let maxSeconds = Double(options.maxWait.components.seconds)
                 + Double(options.maxWait.components.attoseconds) / 1e18

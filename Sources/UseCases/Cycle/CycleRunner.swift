@@ -33,11 +33,6 @@ public final class CycleRunner: JobRunner, Sendable {
         let now = clock()
         guard try app.store.beginJob(job.rawValue, period: period, at: now) else { return }
         let stop = StopFlag()
-        defer {
-            // Idle until the next job: give back freed heap and the library pages it touched.
-            Classifiers.releaseFreedMemory()
-            ResidentPages.releaseCleanFilePages()
-        }
         do {
             let detail = try await withTaskCancellationHandler {
                 try await Self.onThread {
@@ -78,6 +73,13 @@ public final class CycleRunner: JobRunner, Sendable {
     public func statusSummary() async -> String? {
         guard let p = try? current.store.productionModel() else { return "no production model yet" }
         return "production v\(p.version) (\(p.algorithm))"
+    }
+
+    /// Idle until the next fire: give back the heap the jobs freed and the library pages they
+    /// touched (bench/README.md, "The idle daemon").
+    public func willSleep() async {
+        HeapPolicy.releaseFreedHeap()
+        ResidentPages.releaseCleanFilePages()
     }
 
     /// The work of one job; returns a one-line summary for `job_runs.detail`.
