@@ -4,8 +4,9 @@
 #   bench/job.sh [REPS] [SYMBOLS]
 #
 # REPS (default 3) alternating repetitions; SYMBOLS (default 0) = the bundled real bars (10 NSE
-# stocks + ^NSEI), or N > 0 = bench/make-universe.sh N (copies under new names, each copy with
-# the sector of the stock it copies). The same three inputs feed both sides: the bars folder,
+# stocks + ^NSEI), N > 0 = bench/make-universe.sh N (copies under new names, each copy with
+# the sector of the stock it copies), or `real` = ../shared/data (72 distinct real stocks), if
+# that folder exists beside the repository. The same three inputs feed both sides: the bars folder,
 # a symbols CSV and a signals CSV, made once before timing from a backfill of the built-in
 # strategies in a scratch store (rows exported with sqlite3 in the `import signals` format).
 #
@@ -23,7 +24,13 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 ensure_venv
 [ -n "${SKIP_BUILD:-}" ] || ensure_build
 SRC="$ROOT/examples/data"
-if [ "$SYMBOLS" -gt 0 ]; then
+REAL="$ROOT/../shared/data"
+if [ "$SYMBOLS" = real ]; then
+    # The developer set beside the worktree: 72 distinct real NSE stocks + ^NSEI, with industries.
+    [ -d "$REAL/ohlcv" ] || { echo "no $REAL/ohlcv" >&2; exit 2; }
+    BARS="$REAL/ohlcv"
+    SYMS="$REAL/symbols.csv"
+elif [ "$SYMBOLS" -gt 0 ]; then
     bash "$ROOT/bench/make-universe.sh" "$SYMBOLS" "$OUT/bars"
     BARS="$OUT/bars"
     # SYMnnnn copies the nnnn-th stock of the sorted bundled files (bench/make-universe.sh).

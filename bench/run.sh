@@ -7,7 +7,8 @@
 # release binary, first times the whole job side by side with the pandas reference
 # (bench/job.sh: import bars, symbols, signals, label, train against bench/reference_job.py;
 # REPS alternating repetitions, default 3) on the bundled real bars and on a 300-symbol copy set
-# (JOB_SETS="0 300": 0 = the bundled bars, N = bench/make-universe.sh N), then runs the
+# (JOB_SETS="0 300": 0 = the bundled bars, N = bench/make-universe.sh N, plus `real` = the 72
+# real stocks of ../shared/data when that folder exists), then runs the
 # side-by-side comparison of the fits with scikit-learn on the bundled real bars, then the scale
 # curves (default sizes 1000 10000 100000 1000000 signals). Tables go to stdout and
 # bench/out/results.md.
@@ -21,9 +22,11 @@ mkdir -p bench/out
     echo "# improvementd benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
     echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/{print $2}') GiB, $(. /etc/os-release; echo "$PRETTY_NAME"), $(swift --version 2>/dev/null | head -1), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-    for set in ${JOB_SETS:-0 300}; do
+    DEFAULT_SETS="0 300"; [ -d ../shared/data/ohlcv ] && DEFAULT_SETS="0 300 real"
+    for set in ${JOB_SETS:-$DEFAULT_SETS}; do
         echo
-        if [ "$set" -gt 0 ]; then echo "## Whole job, ${set} symbols (copies of the bundled bars)"
+        if [ "$set" = real ]; then echo "## Whole job, the 72 real stocks of ../shared/data"
+        elif [ "$set" -gt 0 ]; then echo "## Whole job, ${set} symbols (copies of the bundled bars)"
         else echo "## Whole job, bundled real bars"; fi
         echo
         echo "Load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
