@@ -50,9 +50,15 @@ public struct Importer: Sendable {
                 let count = try store.importingBars { upsert in
                     var count = WriteCount(), refused = false
                     for file in files {
-                        let table: CSVTable
-                        do { table = try Self.table(file) } catch { inputError = error; throw error }
-                        var v = BarInput.validate(table, file: file, defaultSymbol: BarInput.symbol(fromFileName: file))
+                        let symbol = BarInput.symbol(fromFileName: file)
+                        var v: Validated<BarInput.Row>
+                        do {
+                            let data = try Self.data(file)
+                            // From the bytes when the file is plain and valid; through CSVTable
+                            // (its wording of every error, its raw rows) otherwise.
+                            v = try BarInput.validate(bytes: data, file: file, defaultSymbol: symbol)
+                                ?? BarInput.validate(Self.table(data, file: file), file: file, defaultSymbol: symbol)
+                        } catch { inputError = error; throw error }
                         if !v.errors.isEmpty && (!skipInvalid || v.rejected.isEmpty) { refused = true }
                         if !refused {
                             let c = try upsert(v.items)
@@ -152,8 +158,13 @@ public struct Importer: Sendable {
 
     /// Reads a CSV file; a parse failure is thrown as `InvalidInput` naming the file and line.
     static func table(_ file: String) throws -> CSVTable {
+        try table(try data(file), file: file)
+    }
+
+    /// The same for bytes already read.
+    static func table(_ data: Data, file: String) throws -> CSVTable {
         do {
-            return try CSVTable.parse(try data(file), file: file)
+            return try CSVTable.parse(data, file: file)
         } catch let error as InputError {
             throw InvalidInput(errors: [error])
         }
