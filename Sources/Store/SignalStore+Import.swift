@@ -36,10 +36,6 @@ extension SignalStore {
         var seen = Set<String>()
         var bound: String?
         var runFrom: Day? // the earliest written day of the current symbol's run
-        func endRun() {
-            if let symbol = bound, let from = runFrom { changedFrom[symbol] = min(changedFrom[symbol] ?? from, from) }
-            runFrom = nil
-        }
         // A re-import mostly brings bars the store already holds: those equal to the stored
         // ones are counted unchanged without a step of the upsert, which would change nothing
         // for them (its `IS NOT` compares the same doubles `==` does: no NULL or NaN is stored).
@@ -50,14 +46,15 @@ extension SignalStore {
         sqlite3_clear_bindings(stmt)
         for row in rows {
             if row.symbol != bound {
-                endRun()
+                if let symbol = bound, let from = runFrom { changedFrom[symbol] = min(changedFrom[symbol] ?? from, from) }
+                runFrom = nil
                 bound = row.symbol
                 if seen.insert(row.symbol).inserted { symbols.append(row.symbol) }
                 _ = row.symbol.withCString { sqlite3_bind_text(stmt, 1, $0, -1, transient) }
                 existing = stored[row.symbol] ?? [:]
             }
             let b = row.bar
-            if let old = existing[b.day.number], old.open == b.open, old.high == b.high, old.low == b.low,
+            if !existing.isEmpty, let old = existing[b.day.number], old.open == b.open, old.high == b.high, old.low == b.low,
                old.close == b.close, old.volume == b.volume {
                 count.unchanged += 1
                 continue
@@ -82,7 +79,7 @@ extension SignalStore {
                 count.unchanged += 1
             }
         }
-        endRun()
+        if let symbol = bound, let from = runFrom { changedFrom[symbol] = min(changedFrom[symbol] ?? from, from) }
         sqlite3_clear_bindings(stmt)
         // Labels and features of the signals these bars reach are recomputed by the next run.
         for (symbol, day) in changedFrom { try markBarsDirty(symbol: symbol, from: day, db) }

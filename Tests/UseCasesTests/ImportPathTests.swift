@@ -73,4 +73,31 @@ import TradingDomain
         // The changed symbol is marked once per consumer of changed bars.
         #expect(try seq()! - seqBefore! == DirtyConsumer.allCases.count)
     }
+
+    /// Files are read on a second thread, but the errors come in file order as before: every
+    /// refused file's rows, and a file that cannot be parsed stops the import at that file.
+    @Test func errorsOfManyFilesComeInFileOrderAndNothingIsWritten() throws {
+        let dir = TestSupport.scratch()
+        let data = dir.appendingPathComponent("bars")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let good = try String(contentsOfFile: TestSupport.ohlcv + "/OIL.csv", encoding: .utf8)
+        for i in 0..<12 {
+            let name = String(format: "S%02d.csv", i)
+            // S03, S07 and S10 each have one bad row, at lines 5, 9 and 12.
+            var lines = good.split(separator: "\n").map(String.init)
+            if [3, 7, 10].contains(i) { lines[i + 1] = String(lines[i + 1].prefix(10)) + ",10,11,9,0,100" }
+            _ = TestSupport.write(lines.joined(separator: "\n") + "\n", to: data, name: name)
+        }
+        let app = try TestSupport.app(dir)
+        let error = try #require(throws: InvalidInput.self) { try app.importer.run(.bars, paths: [data.path], skipInvalid: false) }
+        #expect(error.errors.map { "\(($0.file as NSString).lastPathComponent):\($0.line)" } == ["S03.csv:5", "S07.csv:9", "S10.csv:12"])
+        #expect(error.errors.allSatisfy { $0.reason == "close 0.0 must be > 0" })
+        #expect(try app.store.rowCounts()["price_bars"] == 0)
+
+        // An unparsable file (an unclosed quote) is the one error, even with refused files before it.
+        _ = TestSupport.write("date,open,high,low,close,volume\n2024-01-01,\"10,11,9,10.5,100\n", to: data, name: "S08.csv")
+        let stop = try #require(throws: InvalidInput.self) { try app.importer.run(.bars, paths: [data.path], skipInvalid: false) }
+        #expect(stop.errors.map(\.description) == ["\(data.path)/S08.csv:2: a quoted field is never closed"])
+        #expect(try app.store.rowCounts()["price_bars"] == 0)
+    }
 }

@@ -85,14 +85,16 @@ public enum BarInput {
         var ordered = true // every symbol's days strictly ascending: no duplicate possible
         out.items.reserveCapacity(n / 48)
 
-        func trimmed(_ f: Int) -> (Int, Int) {
-            var a = starts[f], b = ends[f]
+        // The helpers take a field's bounds, not its index: a nested function reading the
+        // `starts` and `ends` arrays would make every access an exclusivity check at run time.
+        func trimmed(_ a: Int, _ b: Int) -> (Int, Int) {
+            var a = a, b = b
             while a < b, p[a] == space || p[a] == tab { a += 1 }
             while b > a, p[b - 1] == space || p[b - 1] == tab { b -= 1 }
             return (a, b)
         }
-        func number(_ f: Int) -> Double? {
-            let (a, b) = trimmed(f)
+        func number(_ start: Int, _ end: Int) -> Double? {
+            let (a, b) = trimmed(start, end)
             guard a < b else { return nil }
             let value = DecimalBytes.double(p, a, b)
                 ?? Double(String(decoding: UnsafeBufferPointer(rebasing: p[a..<b]), as: UTF8.self))
@@ -140,7 +142,7 @@ public enum BarInput {
 
             guard header != nil else {
                 let names = (0..<starts.count).map { f -> String in
-                    let (a, b) = trimmed(f)
+                    let (a, b) = trimmed(starts[f], ends[f])
                     return String(decoding: UnsafeBufferPointer(rebasing: p[a..<b]), as: UTF8.self)
                 }
                 let table = CSVTable(header: names, rows: [])
@@ -157,7 +159,7 @@ public enum BarInput {
             // The symbol: the file's name, or the row's `symbol` field when the file has one (its
             // String made only when it differs from the previous row's).
             if cols.symbol >= 0 {
-                let (a, b) = trimmed(cols.symbol)
+                let (a, b) = trimmed(starts[cols.symbol], ends[cols.symbol])
                 let field = UnsafeBufferPointer(rebasing: p[a..<b])
                 if !field.elementsEqual(symbolBytes) {
                     symbolBytes = Array(field)
@@ -169,13 +171,13 @@ public enum BarInput {
                     }
                 }
             }
-            let (da, db) = trimmed(cols.date)
+            let (da, db) = trimmed(starts[cols.date], ends[cols.date])
             guard db - da == 10, p[da + 4] == UInt8(ascii: "-"), p[da + 7] == UInt8(ascii: "-"),
                   let y = digits(da, 4), let m = digits(da + 5, 2), let dd = digits(da + 8, 2),
                   let day = Day(year: y, month: m, day: dd) else { return nil }
-            guard let open = number(cols.open), open > 0, let high = number(cols.high), high > 0,
-                  let low = number(cols.low), low > 0, let close = number(cols.close), close > 0,
-                  let volume = number(cols.volume), volume >= 0,
+            guard let open = number(starts[cols.open], ends[cols.open]), open > 0, let high = number(starts[cols.high], ends[cols.high]), high > 0,
+                  let low = number(starts[cols.low], ends[cols.low]), low > 0, let close = number(starts[cols.close], ends[cols.close]), close > 0,
+                  let volume = number(starts[cols.volume], ends[cols.volume]), volume >= 0,
                   !(high < max(open, close)), !(low > min(open, close)) else { return nil }
             if day.number > lastDay { lastDay = day.number } else { ordered = false }
             out.items.append(Row(symbol: symbol, bar: Bar(day: day, open: open, high: high, low: low, close: close, volume: volume)))
