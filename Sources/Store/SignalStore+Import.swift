@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import TradingDomain
 
 /// Upserting writes for the importers (README.md, "Importing"): re-importing the same data changes nothing.
@@ -25,28 +26,101 @@ extension SignalStore {
             WHERE open IS NOT excluded.open OR high IS NOT excluded.high OR low IS NOT excluded.low
                 OR close IS NOT excluded.close OR volume IS NOT excluded.volume
             """)
+        // Hundreds of thousands of rows: values are bound through SQLite's C API, the same text
+        // and doubles GRDB would bind (its per-row argument arrays were most of the write), and
+        // the symbol only when it changes (a file is one symbol): a binding stays across resets.
+        let stmt = statement.sqliteStatement
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         var changedFrom: [String: Day] = [:]
+        var symbols: [String] = [] // in order of first appearance
+        var seen = Set<String>()
+        var bound: String?
+        var runFrom: Day? // the earliest written day of the current symbol's run
+        // A re-import mostly brings bars the store already holds: those equal to the stored
+        // ones are counted unchanged without a step of the upsert, which would change nothing
+        // for them (its `IS NOT` compares the same doubles `==` does: no NULL or NaN is stored).
+        var stored: [String: [Int32: StoredBar]] = [:]
+        for name in Set(rows.map(\.symbol)) { stored[name] = try storedBars(symbol: name, db) }
+        var existing: [Int32: StoredBar] = [:]
+        sqlite3_reset(stmt)
+        sqlite3_clear_bindings(stmt)
         for row in rows {
+            if row.symbol != bound {
+                if let symbol = bound, let from = runFrom { changedFrom[symbol] = min(changedFrom[symbol] ?? from, from) }
+                runFrom = nil
+                bound = row.symbol
+                if seen.insert(row.symbol).inserted { symbols.append(row.symbol) }
+                _ = row.symbol.withCString { sqlite3_bind_text(stmt, 1, $0, -1, transient) }
+                existing = stored[row.symbol] ?? [:]
+            }
             let b = row.bar
-            try statement.execute(arguments: [row.symbol, b.day.iso, b.open, b.high, b.low, b.close, b.volume])
-            if db.changesCount > 0 {
+            if !existing.isEmpty, let old = existing[b.day.number], old.open == b.open, old.high == b.high, old.low == b.low,
+               old.close == b.close, old.volume == b.volume {
+                count.unchanged += 1
+                continue
+            }
+            _ = b.day.withISO { sqlite3_bind_text(stmt, 2, $0, 10, transient) }
+            sqlite3_bind_double(stmt, 3, b.open)
+            sqlite3_bind_double(stmt, 4, b.high)
+            sqlite3_bind_double(stmt, 5, b.low)
+            sqlite3_bind_double(stmt, 6, b.close)
+            sqlite3_bind_double(stmt, 7, b.volume)
+            let code = sqlite3_step(stmt)
+            guard code == SQLITE_DONE else {
+                let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+                sqlite3_reset(stmt)
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+            }
+            sqlite3_reset(stmt)
+            if sqlite3_changes(db.sqliteConnection) > 0 {
                 count.written += 1
-                changedFrom[row.symbol] = min(changedFrom[row.symbol] ?? b.day, b.day)
+                runFrom = min(runFrom ?? b.day, b.day)
             } else {
                 count.unchanged += 1
             }
         }
+        if let symbol = bound, let from = runFrom { changedFrom[symbol] = min(changedFrom[symbol] ?? from, from) }
+        sqlite3_clear_bindings(stmt)
         // Labels and features of the signals these bars reach are recomputed by the next run.
         for (symbol, day) in changedFrom { try markBarsDirty(symbol: symbol, from: day, db) }
         let symbol = try db.makeStatement(sql: """
             INSERT INTO symbols (symbol, is_index, updated_at) VALUES (?, ?, ?)
             ON CONFLICT (symbol) DO NOTHING
             """)
-        for name in Set(rows.map(\.symbol)) {
+        for name in symbols {
             try symbol.execute(arguments: [name, name.hasPrefix("^") ? 1 : 0, now])
         }
         CrashPoint.reach("import.rows-written") // a testing aid: the import's transaction is open
         return count
+    }
+
+    /// The five values of a stored bar.
+    struct StoredBar { var open, high, low, close, volume: Double }
+
+    /// The bars `symbol` has in the store, by day number.
+    static func storedBars(symbol: String, _ db: Database) throws -> [Int32: StoredBar] {
+        let statement = try db.makeStatement(sql: "SELECT date, open, high, low, close, volume FROM price_bars WHERE symbol = ?")
+        let stmt = statement.sqliteStatement
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
+        _ = symbol.withCString { sqlite3_bind_text(stmt, 1, $0, -1, transient) }
+        var out: [Int32: StoredBar] = [:]
+        while true {
+            let code = sqlite3_step(stmt)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+            }
+            // Only a row of an ISO TEXT date and five REALs can be told equal here; any other
+            // (a store written by something else) is left to the upsert.
+            guard sqlite3_column_type(stmt, 0) == SQLITE_TEXT, (1...5).allSatisfy({ sqlite3_column_type(stmt, $0) == SQLITE_FLOAT }),
+                  let text = sqlite3_column_text(stmt, 0),
+                  let day = Day(iso: String(cString: text)), sqlite3_column_bytes(stmt, 0) == 10 else { continue }
+            out[day.number] = StoredBar(
+                open: sqlite3_column_double(stmt, 1), high: sqlite3_column_double(stmt, 2), low: sqlite3_column_double(stmt, 3),
+                close: sqlite3_column_double(stmt, 4), volume: sqlite3_column_double(stmt, 5))
+        }
+        return out
     }
 
     public func upsertSignals(_ signals: [Signal], source: String) throws(StoreError) -> WriteCount {
@@ -167,5 +241,24 @@ extension SignalStore {
               let data = try? JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys]),
               let text = String(data: data, encoding: .utf8) else { return "{}" }
         return text
+    }
+}
+
+extension Day {
+    /// Calls `body` with this day's `YYYY-MM-DD` (the bytes of `iso`, 10 of them, not
+    /// NUL-terminated) in a stack buffer, so binding a date makes no `String`.
+    fileprivate func withISO<R>(_ body: (UnsafePointer<CChar>) -> R) -> R {
+        let (y, m, d) = civil
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 10) { buf in
+            func put(_ v: Int, _ at: Int, _ width: Int) {
+                var v = v
+                for i in stride(from: at + width - 1, through: at, by: -1) {
+                    buf[i] = CChar(48 + v % 10)
+                    v /= 10
+                }
+            }
+            put(y, 0, 4); buf[4] = CChar(UInt8(ascii: "-")); put(m, 5, 2); buf[7] = CChar(UInt8(ascii: "-")); put(d, 8, 2)
+            return body(UnsafePointer(buf.baseAddress!))
+        }
     }
 }

@@ -46,13 +46,16 @@ public struct Importer: Sendable {
             var results: [Validated<BarInput.Row>] = []
             var rowsRead = 0
             var inputError: (any Error)? // thrown as is, not as the store's "nothing was written"
+            // Files are read and validated on a second thread, in order, a file or two ahead of
+            // the writer; the writer takes them in file order, so the outcome is the same.
+            let reader = BarFileReader(files: files, read: Self.validateBars)
+            defer { reader.stop() }
             do {
                 let count = try store.importingBars { upsert in
                     var count = WriteCount(), refused = false
-                    for file in files {
-                        let table: CSVTable
-                        do { table = try Self.table(file) } catch { inputError = error; throw error }
-                        var v = BarInput.validate(table, file: file, defaultSymbol: BarInput.symbol(fromFileName: file))
+                    for index in files.indices {
+                        var v: Validated<BarInput.Row>
+                        do { v = try reader.take(index) } catch { inputError = error; throw error }
                         if !v.errors.isEmpty && (!skipInvalid || v.rejected.isEmpty) { refused = true }
                         if !refused {
                             let c = try upsert(v.items)
@@ -101,6 +104,15 @@ public struct Importer: Sendable {
             try simple(files, skipInvalid: skipInvalid, report: &report, validate: ReferenceInput.external, write: store.upsertExternal)
         }
         return report
+    }
+
+    /// Reads and validates one bars file: from its bytes when the file is plain and valid,
+    /// through CSVTable (its wording of every error, its raw rows) otherwise.
+    @Sendable static func validateBars(_ file: String) throws -> Validated<BarInput.Row> {
+        let symbol = BarInput.symbol(fromFileName: file)
+        let data = try Self.data(file)
+        return try BarInput.validate(bytes: data, file: file, defaultSymbol: symbol)
+            ?? BarInput.validate(Self.table(data, file: file), file: file, defaultSymbol: symbol)
     }
 
     private func simple<T: Sendable>(
@@ -152,8 +164,13 @@ public struct Importer: Sendable {
 
     /// Reads a CSV file; a parse failure is thrown as `InvalidInput` naming the file and line.
     static func table(_ file: String) throws -> CSVTable {
+        try table(try data(file), file: file)
+    }
+
+    /// The same for bytes already read.
+    static func table(_ data: Data, file: String) throws -> CSVTable {
         do {
-            return try CSVTable.parse(try data(file), file: file)
+            return try CSVTable.parse(data, file: file)
         } catch let error as InputError {
             throw InvalidInput(errors: [error])
         }
