@@ -51,7 +51,8 @@ extension SignalStore {
             """, arguments: [consumer.rawValue, symbol, from])
     }
 
-    /// What changed for `consumer`, and the signals a change reaches, on one snapshot.
+    /// What changed for `consumer`, and the signals a change reaches (without their metadata),
+    /// on one snapshot.
     /// - Parameters:
     ///   - fingerprint: the consumer's settings (configuration, schema); when it differs from the
     ///     one stored at the last catch-up, every signal is recomputed.
@@ -75,13 +76,14 @@ extension SignalStore {
             dirty.signalCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dirty_signals WHERE consumer = ?", arguments: [consumer.rawValue]) ?? 0
             let stored = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [Self.fingerprintKey(consumer)])
             if stored != fingerprint { dirty.all = true }
-            if dirty.all { return (dirty, try Self.signals(db)) }
+            // Labels and features do not read a signal's metadata: its JSON is left unparsed.
+            if dirty.all { return (dirty, try Self.signals(db, metadata: false)) }
             if dirty.isEmpty { return (dirty, []) }
             var conditions = ["s.signal_id IN (SELECT signal_id FROM dirty_signals WHERE consumer = :consumer)"]
             if !dirty.barsFrom.isEmpty {
                 conditions.append("(\(barReach(dirty)))")
             }
-            let signals = try Self.signals(db, where: conditions.joined(separator: " OR "), arguments: ["consumer": consumer.rawValue])
+            let signals = try Self.signals(db, where: conditions.joined(separator: " OR "), arguments: ["consumer": consumer.rawValue], metadata: false)
             return (dirty, signals)
         }
     }
@@ -124,23 +126,33 @@ extension SignalStore {
         }
     }
 
-    /// Signals ordered by entry date then id, optionally filtered by a condition on `s`.
-    static func signals(_ db: Database, where condition: String? = nil, arguments: StatementArguments = StatementArguments()) throws -> [Signal] {
-        try Row.fetchAll(db, sql: """
+    /// Signals ordered by entry date then id, optionally filtered by a condition on `s`;
+    /// `metadata: false` leaves each signal's metadata empty (parsing its JSON is most of the read).
+    static func signals(
+        _ db: Database, where condition: String? = nil, arguments: StatementArguments = StatementArguments(), metadata: Bool = true
+    ) throws -> [Signal] {
+        // A cursor: a million signals are decoded one row at a time, not copied as rows first.
+        var out: [Signal] = []
+        let cursor = try Row.fetchCursor(db, sql: """
             SELECT signal_id, symbol, strategy, signal_type, entry_date, entry_price, target_price,
                 stop_loss, confidence, created_at, metadata FROM signals s
             \(condition.map { "WHERE \($0)" } ?? "") ORDER BY entry_date, signal_id
-            """, arguments: arguments).map { row in
+            """, arguments: arguments)
+        while let row = try cursor.next() {
             let entry: String = row[4]
-            guard let day = Day(iso: entry) else { throw StoreError(.integrity, "signals has an invalid entry_date '\(entry)'") }
-            let metaText: String = row[10]
-            let meta = (try? JSONSerialization.jsonObject(with: Data(metaText.utf8)) as? [String: Any]) ?? [:]
-            return Signal(
+            guard let day = Self.isoDay(entry) else { throw StoreError(.integrity, "signals has an invalid entry_date '\(entry)'") }
+            var meta: [String: Any] = [:]
+            if metadata {
+                let metaText: String = row[10]
+                meta = (try? JSONSerialization.jsonObject(with: Data(metaText.utf8)) as? [String: Any]) ?? [:]
+            }
+            out.append(Signal(
                 id: row[0], symbol: row[1], strategy: row[2],
                 type: SignalType(rawValue: row[3]) ?? .buy, entryDate: day, entryPrice: row[5],
                 targetPrice: row[6], stopLoss: row[7], confidence: row[8], createdAt: row[9],
                 metadata: meta.mapValues { "\($0)" }
-            )
+            ))
         }
+        return out
     }
 }
