@@ -156,3 +156,34 @@ extension SignalStore {
         return out
     }
 }
+
+extension SignalStore {
+    /// `upsertSignals(_:source:)` for a bulk writer (backfill). When every consumer is due to
+    /// recompute every signal anyway (a new store, a `--full` run pending: '*' marks), the
+    /// insert triggers' per-signal marks add nothing but ~10 µs a signal, so in this one
+    /// transaction the triggers are dropped, the rows written, the triggers recreated from
+    /// their stored SQL, and the '*' marks renumbered (a run that read the old ones consumes
+    /// only those, so the new rows stay marked).
+    public func upsertSignalsInBulk(_ signals: [Signal], source: String) throws(StoreError) -> WriteCount {
+        try write("importing signals") { db in
+            let sourced = signals.map { SourcedSignal(signal: $0, source: source, metadataJSON: Self.metadataJSON($0.metadata)) }
+            let consumers = DirtyConsumer.allCases.map(\.rawValue)
+            let marked = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM dirty_bars WHERE symbol = '*' AND consumer IN (\(databaseQuestionMarks(count: consumers.count)))
+                """, arguments: StatementArguments(consumers)) ?? 0
+            guard marked == consumers.count else { return try Self.upsertSignals(sourced, in: db) }
+            let triggers = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'signals' ORDER BY name")
+            for t in triggers {
+                let name: String = t[0]
+                try db.execute(sql: "DROP TRIGGER \(name.quotedDatabaseIdentifier)")
+            }
+            let count = try Self.upsertSignals(sourced, in: db)
+            for t in triggers {
+                let sql: String = t[1]
+                try db.execute(sql: sql)
+            }
+            try Self.markAllDirty(DirtyConsumer.allCases, db)
+            return count
+        }
+    }
+}

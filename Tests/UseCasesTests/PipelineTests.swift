@@ -230,6 +230,38 @@ import TradingDomain
         #expect(sectors > signals.count / 2)
     }
 
+    /// A backfill into a store that recomputes everything next writes no per-signal marks (the
+    /// triggers are back afterwards, and the every-signal marks renumbered); into a caught-up
+    /// store it marks each new signal as an import does.
+    @Test func aBulkBackfillSkipsOnlyRedundantMarks() throws {
+        let app = try TestSupport.app()
+        _ = try app.importer.run(.bars, paths: [TestSupport.ohlcv], skipInvalid: false)
+        func triggers() throws -> [String] {
+            try app.store.pool.read { try String.fetchAll($0, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name") }
+        }
+        func marks() throws -> (signals: Int, allSeq: [Int]) {
+            try app.store.pool.read { db in
+                (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dirty_signals")!,
+                 try Int.fetchAll(db, sql: "SELECT seq FROM dirty_bars WHERE symbol = '*' ORDER BY consumer"))
+            }
+        }
+        let before = try triggers(), seq = try marks().allSeq
+        #expect(before.count == 2 && seq.count == 2)
+        let first = try app.backfill.run([.momentum])
+        #expect(first.written > 300)
+        #expect(try triggers() == before)
+        let after = try marks()
+        #expect(after.signals == 0 && after.allSeq.count == 2 && zip(after.allSeq, seq).allSatisfy { $0 > $1 })
+        let labels = try app.labeling.label()
+        #expect(labels.recomputed == first.written && labels.pending + labels.success + labels.failure + labels.expired == first.written)
+        #expect(try app.features.compute().recomputed == first.written)
+        // Caught up: the next backfill's new signals are marked one by one.
+        let second = try app.backfill.run([.breakout])
+        let marked = try marks().signals
+        #expect(second.written > 100 && marked == 2 * second.written)
+        #expect(try app.labeling.label().recomputed == second.written)
+    }
+
     @Test func exportsHaveTheDocumentedColumns() throws {
         let app = try TestSupport.realApp()
         let dir = TestSupport.scratch()

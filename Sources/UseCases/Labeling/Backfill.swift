@@ -24,6 +24,7 @@ public struct Backfill: Sendable {
         }
         // The order `BuiltInStrategy.backfill` gives over every series at once.
         signals.sort { ($0.entryDate, $0.symbol, $0.id) < ($1.entryDate, $1.symbol, $1.id) }
-        return try store.upsertSignals(signals, source: "backfill")
+        // In bulk: on a store about to recompute everything, without the per-signal marks.
+        return try store.upsertSignalsInBulk(signals, source: "backfill")
     }
 }
