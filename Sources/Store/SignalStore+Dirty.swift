@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import TradingDomain
 
 /// Who catches up on changed inputs: labels depend on bars and signals, features on bars,
@@ -128,28 +129,36 @@ extension SignalStore {
 
     /// Signals ordered by entry date then id, optionally filtered by a condition on `s`;
     /// `metadata: false` leaves each signal's metadata empty (parsing its JSON is most of the read).
+    /// Rows are stepped and decoded through SQLite's C API as GRDB decodes them (text as a C
+    /// string, NULL as nil): a million signals are not copied as GRDB rows first.
     static func signals(
         _ db: Database, where condition: String? = nil, arguments: StatementArguments = StatementArguments(), metadata: Bool = true
     ) throws -> [Signal] {
-        // A cursor: a million signals are decoded one row at a time, not copied as rows first.
-        var out: [Signal] = []
-        let cursor = try Row.fetchCursor(db, sql: """
+        let statement = try db.makeStatement(sql: """
             SELECT signal_id, symbol, strategy, signal_type, entry_date, entry_price, target_price,
                 stop_loss, confidence, created_at, metadata FROM signals s
             \(condition.map { "WHERE \($0)" } ?? "") ORDER BY entry_date, signal_id
-            """, arguments: arguments)
-        while let row = try cursor.next() {
-            let entry: String = row[4]
+            """)
+        try statement.setArguments(arguments)
+        let stmt = statement.sqliteStatement
+        defer { sqlite3_reset(stmt) }
+        func text(_ i: Int32) -> String { String(cString: sqlite3_column_text(stmt, i)!) }
+        func real(_ i: Int32) -> Double? { sqlite3_column_type(stmt, i) == SQLITE_NULL ? nil : sqlite3_column_double(stmt, i) }
+        var out: [Signal] = []
+        while true {
+            let code = sqlite3_step(stmt)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else { throw Self.stepError(code, db, statement) }
+            let entry = text(4)
             guard let day = Self.isoDay(entry) else { throw StoreError(.integrity, "signals has an invalid entry_date '\(entry)'") }
             var meta: [String: Any] = [:]
             if metadata {
-                let metaText: String = row[10]
-                meta = (try? JSONSerialization.jsonObject(with: Data(metaText.utf8)) as? [String: Any]) ?? [:]
+                meta = (try? JSONSerialization.jsonObject(with: Data(text(10).utf8)) as? [String: Any]) ?? [:]
             }
             out.append(Signal(
-                id: row[0], symbol: row[1], strategy: row[2],
-                type: SignalType(rawValue: row[3]) ?? .buy, entryDate: day, entryPrice: row[5],
-                targetPrice: row[6], stopLoss: row[7], confidence: row[8], createdAt: row[9],
+                id: text(0), symbol: text(1), strategy: text(2),
+                type: SignalType(rawValue: text(3)) ?? .buy, entryDate: day, entryPrice: sqlite3_column_double(stmt, 5),
+                targetPrice: real(6), stopLoss: real(7), confidence: real(8), createdAt: text(9),
                 metadata: meta.mapValues { "\($0)" }
             ))
         }

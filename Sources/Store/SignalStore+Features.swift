@@ -66,9 +66,7 @@ extension SignalStore {
                 }
                 Self.bindVector(row.values, stmt, 4, transient)
                 let code = sqlite3_step(stmt)
-                guard code == SQLITE_DONE else {
-                    throw StoreError(.write, "storing the features of \(row.signalId) failed: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
-                }
+                guard code == SQLITE_DONE else { throw Self.stepError(code, db, statement) }
                 if sqlite3_changes(db.sqliteConnection) > 0 { count.written += 1 } else { count.unchanged += 1 }
             }
             if let dirty { try Self.consume(dirty, fingerprint: fingerprint, db) }
@@ -91,9 +89,7 @@ extension SignalStore {
             while true {
                 let code = sqlite3_step(stmt)
                 if code == SQLITE_DONE { break }
-                guard code == SQLITE_ROW else {
-                    throw StoreError(.read, "reading the bars of \(symbol) failed: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
-                }
+                guard code == SQLITE_ROW else { throw Self.stepError(code, db, statement) }
                 let length = Int(sqlite3_column_bytes(stmt, 0))
                 let text = UnsafeBufferPointer(start: sqlite3_column_text(stmt, 0), count: length)
                 guard let day = Self.isoDay(text) else {
@@ -232,6 +228,13 @@ extension SignalStore {
             }
             return out
         }
+    }
+
+    /// The error GRDB throws for a failed step of `statement` (its code, SQLite's message and
+    /// the SQL), so the store's error messages name the cause as for any other write (a full
+    /// disk, a read-only store, an I/O error).
+    static func stepError(_ code: Int32, _ db: Database, _ statement: Statement) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
     }
 
     /// Binds `encode(values)` as a blob: on a little-endian machine the array's own bytes.

@@ -45,9 +45,7 @@ extension SignalStore {
                 text(1, o.signalId); text(2, o.status.rawValue); int(3, o.label); text(4, o.exitDate?.iso); real(5, o.exitPrice)
                 text(6, o.exitReason?.rawValue); real(7, o.returnPct); int(8, o.daysHeld); int(9, o.hitTarget ? 1 : 0); int(10, o.hitStop ? 1 : 0)
                 let code = sqlite3_step(stmt)
-                guard code == SQLITE_DONE else {
-                    throw StoreError(.write, "storing the outcome of \(o.signalId) failed: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
-                }
+                guard code == SQLITE_DONE else { throw Self.stepError(code, db, statement) }
                 if sqlite3_changes(db.sqliteConnection) > 0 { count.written += 1 } else { count.unchanged += 1 }
             }
             if let dirty { try Self.consume(dirty, fingerprint: fingerprint, db) }
