@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import TradingDomain
 
 /// Who catches up on changed inputs: labels depend on bars and signals, features on bars,
@@ -51,7 +52,8 @@ extension SignalStore {
             """, arguments: [consumer.rawValue, symbol, from])
     }
 
-    /// What changed for `consumer`, and the signals a change reaches, on one snapshot.
+    /// What changed for `consumer`, and the signals a change reaches (without their metadata),
+    /// on one snapshot.
     /// - Parameters:
     ///   - fingerprint: the consumer's settings (configuration, schema); when it differs from the
     ///     one stored at the last catch-up, every signal is recomputed.
@@ -75,13 +77,14 @@ extension SignalStore {
             dirty.signalCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dirty_signals WHERE consumer = ?", arguments: [consumer.rawValue]) ?? 0
             let stored = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [Self.fingerprintKey(consumer)])
             if stored != fingerprint { dirty.all = true }
-            if dirty.all { return (dirty, try Self.signals(db)) }
+            // Labels and features do not read a signal's metadata: its JSON is left unparsed.
+            if dirty.all { return (dirty, try Self.signals(db, metadata: false)) }
             if dirty.isEmpty { return (dirty, []) }
             var conditions = ["s.signal_id IN (SELECT signal_id FROM dirty_signals WHERE consumer = :consumer)"]
             if !dirty.barsFrom.isEmpty {
                 conditions.append("(\(barReach(dirty)))")
             }
-            let signals = try Self.signals(db, where: conditions.joined(separator: " OR "), arguments: ["consumer": consumer.rawValue])
+            let signals = try Self.signals(db, where: conditions.joined(separator: " OR "), arguments: ["consumer": consumer.rawValue], metadata: false)
             return (dirty, signals)
         }
     }
@@ -124,23 +127,72 @@ extension SignalStore {
         }
     }
 
-    /// Signals ordered by entry date then id, optionally filtered by a condition on `s`.
-    static func signals(_ db: Database, where condition: String? = nil, arguments: StatementArguments = StatementArguments()) throws -> [Signal] {
-        try Row.fetchAll(db, sql: """
+    /// Signals ordered by entry date then id, optionally filtered by a condition on `s`;
+    /// `metadata: false` leaves each signal's metadata empty (parsing its JSON is most of the read).
+    /// Rows are stepped and decoded through SQLite's C API as GRDB decodes them (text as a C
+    /// string, NULL as nil): a million signals are not copied as GRDB rows first.
+    static func signals(
+        _ db: Database, where condition: String? = nil, arguments: StatementArguments = StatementArguments(), metadata: Bool = true
+    ) throws -> [Signal] {
+        let statement = try db.makeStatement(sql: """
             SELECT signal_id, symbol, strategy, signal_type, entry_date, entry_price, target_price,
                 stop_loss, confidence, created_at, metadata FROM signals s
             \(condition.map { "WHERE \($0)" } ?? "") ORDER BY entry_date, signal_id
-            """, arguments: arguments).map { row in
-            let entry: String = row[4]
-            guard let day = Day(iso: entry) else { throw StoreError(.integrity, "signals has an invalid entry_date '\(entry)'") }
-            let metaText: String = row[10]
-            let meta = (try? JSONSerialization.jsonObject(with: Data(metaText.utf8)) as? [String: Any]) ?? [:]
-            return Signal(
-                id: row[0], symbol: row[1], strategy: row[2],
-                type: SignalType(rawValue: row[3]) ?? .buy, entryDate: day, entryPrice: row[5],
-                targetPrice: row[6], stopLoss: row[7], confidence: row[8], createdAt: row[9],
+            """)
+        try statement.setArguments(arguments)
+        let stmt = statement.sqliteStatement
+        defer { sqlite3_reset(stmt) }
+        func text(_ i: Int32) -> String { String(cString: sqlite3_column_text(stmt, i)!) }
+        func real(_ i: Int32) -> Double? { sqlite3_column_type(stmt, i) == SQLITE_NULL ? nil : sqlite3_column_double(stmt, i) }
+        var out: [Signal] = []
+        while true {
+            let code = sqlite3_step(stmt)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else { throw Self.stepError(code, db, statement) }
+            let entry = text(4)
+            guard let day = Self.isoDay(entry) else { throw StoreError(.integrity, "signals has an invalid entry_date '\(entry)'") }
+            var meta: [String: Any] = [:]
+            if metadata {
+                meta = (try? JSONSerialization.jsonObject(with: Data(text(10).utf8)) as? [String: Any]) ?? [:]
+            }
+            out.append(Signal(
+                id: text(0), symbol: text(1), strategy: text(2),
+                type: SignalType(rawValue: text(3)) ?? .buy, entryDate: day, entryPrice: sqlite3_column_double(stmt, 5),
+                targetPrice: real(6), stopLoss: real(7), confidence: real(8), createdAt: text(9),
                 metadata: meta.mapValues { "\($0)" }
-            )
+            ))
+        }
+        return out
+    }
+}
+
+extension SignalStore {
+    /// `upsertSignals(_:source:)` for a bulk writer (backfill). When every consumer is due to
+    /// recompute every signal anyway (a new store, a `--full` run pending: '*' marks), the
+    /// insert triggers' per-signal marks add nothing but ~10 µs a signal, so in this one
+    /// transaction the triggers are dropped, the rows written, the triggers recreated from
+    /// their stored SQL, and the '*' marks renumbered (a run that read the old ones consumes
+    /// only those, so the new rows stay marked).
+    public func upsertSignalsInBulk(_ signals: [Signal], source: String) throws(StoreError) -> WriteCount {
+        try write("importing signals") { db in
+            let sourced = signals.map { SourcedSignal(signal: $0, source: source, metadataJSON: Self.metadataJSON($0.metadata)) }
+            let consumers = DirtyConsumer.allCases.map(\.rawValue)
+            let marked = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM dirty_bars WHERE symbol = '*' AND consumer IN (\(databaseQuestionMarks(count: consumers.count)))
+                """, arguments: StatementArguments(consumers)) ?? 0
+            guard marked == consumers.count else { return try Self.upsertSignals(sourced, in: db) }
+            let triggers = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'signals' ORDER BY name")
+            for t in triggers {
+                let name: String = t[0]
+                try db.execute(sql: "DROP TRIGGER \(name.quotedDatabaseIdentifier)")
+            }
+            let count = try Self.upsertSignals(sourced, in: db)
+            for t in triggers {
+                let sql: String = t[1]
+                try db.execute(sql: sql)
+            }
+            try Self.markAllDirty(DirtyConsumer.allCases, db)
+            return count
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import TradingDomain
 
 /// A stored feature row: the values in the order of its schema's names (NaN = missing).
@@ -46,14 +47,99 @@ extension SignalStore {
                 WHERE schema_hash IS NOT excluded.schema_hash OR feature_date IS NOT excluded.feature_date
                     OR vector IS NOT excluded.vector
                 """)
+            // Values are bound through SQLite's C API (GRDB's per-row argument arrays and the
+            // blob's Data were a third of writing the rows); the blob is `encode(values)`.
+            let stmt = statement.sqliteStatement
+            let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+            sqlite3_reset(stmt)
+            defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
+            _ = schemaHash.withCString { sqlite3_bind_text(stmt, 2, $0, -1, transient) }
+            _ = now.withCString { sqlite3_bind_text(stmt, 5, $0, -1, transient) }
             for row in rows {
                 precondition(row.values.count == names.count, "feature row width differs from its schema")
-                try statement.execute(arguments: [row.signalId, schemaHash, row.featureDate?.iso, Self.encode(row.values), now])
-                if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
+                sqlite3_reset(stmt)
+                _ = row.signalId.withCString { sqlite3_bind_text(stmt, 1, $0, -1, transient) }
+                if let day = row.featureDate {
+                    _ = day.iso.withCString { sqlite3_bind_text(stmt, 3, $0, -1, transient) }
+                } else {
+                    sqlite3_bind_null(stmt, 3)
+                }
+                Self.bindVector(row.values, stmt, 4, transient)
+                let code = sqlite3_step(stmt)
+                guard code == SQLITE_DONE else { throw Self.stepError(code, db, statement) }
+                if sqlite3_changes(db.sqliteConnection) > 0 { count.written += 1 } else { count.unchanged += 1 }
             }
             if let dirty { try Self.consume(dirty, fingerprint: fingerprint, db) }
             return count
         }
+    }
+
+    /// One symbol's bars sorted by date (nil when it has none), read on its own snapshot:
+    /// labels and features go symbol by symbol, holding one series at a time. Columns are read
+    /// through SQLite's C API (GRDB's per-row decoding was most of reading a million bars).
+    public func barSeries(of symbol: String) throws(StoreError) -> BarSeries? {
+        try read("reading bars") { db in
+            let statement = try db.cachedStatement(sql: "SELECT date, open, high, low, close, volume FROM price_bars WHERE symbol = ? ORDER BY date")
+            let stmt = statement.sqliteStatement
+            sqlite3_reset(stmt)
+            defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
+            let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+            _ = symbol.withCString { sqlite3_bind_text(stmt, 1, $0, -1, transient) }
+            var bars: [Bar] = []
+            while true {
+                let code = sqlite3_step(stmt)
+                if code == SQLITE_DONE { break }
+                guard code == SQLITE_ROW else { throw Self.stepError(code, db, statement) }
+                let length = Int(sqlite3_column_bytes(stmt, 0))
+                let text = UnsafeBufferPointer(start: sqlite3_column_text(stmt, 0), count: length)
+                guard let day = Self.isoDay(text) else {
+                    throw StoreError(.integrity, "price_bars has an invalid date '\(String(decoding: text, as: UTF8.self))' for \(symbol)")
+                }
+                bars.append(Bar(
+                    day: day, open: sqlite3_column_double(stmt, 1), high: sqlite3_column_double(stmt, 2),
+                    low: sqlite3_column_double(stmt, 3), close: sqlite3_column_double(stmt, 4), volume: sqlite3_column_double(stmt, 5)
+                ))
+            }
+            return bars.isEmpty ? nil : BarSeries(symbol: symbol, bars: bars)
+        }
+    }
+
+    /// The symbols that have bars, sorted as SQLite sorts text: one index seek per symbol
+    /// (a skip scan), not a pass over every bar.
+    public func barSymbols() throws(StoreError) -> [String] {
+        try read("reading bar symbols") { db in
+            try String.fetchAll(db, sql: """
+                WITH RECURSIVE s(symbol) AS (
+                    SELECT MIN(symbol) FROM price_bars
+                    UNION ALL SELECT (SELECT MIN(symbol) FROM price_bars WHERE symbol > s.symbol) FROM s WHERE s.symbol IS NOT NULL
+                ) SELECT symbol FROM s WHERE symbol IS NOT NULL
+                """)
+        }
+    }
+
+    /// `Day(iso:)` of a stored date string, read from its UTF-8 bytes when contiguous.
+    static func isoDay(_ text: String) -> Day? {
+        var text = text
+        return text.withUTF8 { isoDay($0) }
+    }
+
+    /// `Day(iso:)` of stored date text: a plain `YYYY-MM-DD` is read from its bytes, anything
+    /// else goes through `Day(iso:)` itself.
+    static func isoDay(_ text: UnsafeBufferPointer<UInt8>) -> Day? {
+        guard text.count == 10, text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-") else {
+            return Day(iso: String(decoding: text, as: UTF8.self))
+        }
+        func num(_ r: Range<Int>) -> Int? {
+            var v = 0
+            for i in r {
+                let c = text[i]
+                guard c >= 48, c <= 57 else { return nil }
+                v = v * 10 + Int(c - 48)
+            }
+            return v
+        }
+        guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return nil }
+        return Day(year: y, month: m, day: d)
     }
 
     /// Labeled signals (not pending, not expired) with a feature row of `schemaHash`, sorted by
@@ -142,6 +228,23 @@ extension SignalStore {
             }
             return out
         }
+    }
+
+    /// The error GRDB throws for a failed step of `statement` (its code, SQLite's message and
+    /// the SQL), so the store's error messages name the cause as for any other write (a full
+    /// disk, a read-only store, an I/O error).
+    static func stepError(_ code: Int32, _ db: Database, _ statement: Statement) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+    }
+
+    /// Binds `encode(values)` as a blob: on a little-endian machine the array's own bytes.
+    static func bindVector(_ values: [Double], _ stmt: OpaquePointer?, _ index: Int32, _ transient: sqlite3_destructor_type) {
+        #if _endian(little)
+        values.withUnsafeBytes { raw in _ = sqlite3_bind_blob(stmt, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), transient) }
+        #else
+        let data = encode(values)
+        data.withUnsafeBytes { raw in _ = sqlite3_bind_blob(stmt, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), transient) }
+        #endif
     }
 
     /// Little-endian float64s: exact, compact, and readable from any language.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import TradingDomain
 
 /// Outcome labels (README.md, "Outcome labels"): written only when they differ, so a relabel after a bar
@@ -26,12 +27,26 @@ extension SignalStore {
                     OR days_held IS NOT excluded.days_held OR hit_target IS NOT excluded.hit_target
                     OR hit_stop IS NOT excluded.hit_stop
                 """)
+            // Bound through SQLite's C API, as GRDB binds them (NULL for nil, 1/0 for a flag),
+            // without its per-row argument arrays.
+            let stmt = statement.sqliteStatement
+            let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+            func text(_ i: Int32, _ v: String?) {
+                if let v { _ = v.withCString { sqlite3_bind_text(stmt, i, $0, -1, transient) } } else { sqlite3_bind_null(stmt, i) }
+            }
+            func int(_ i: Int32, _ v: Int?) { if let v { sqlite3_bind_int64(stmt, i, Int64(v)) } else { sqlite3_bind_null(stmt, i) } }
+            func real(_ i: Int32, _ v: Double?) { if let v { sqlite3_bind_double(stmt, i, v) } else { sqlite3_bind_null(stmt, i) } }
+            sqlite3_reset(stmt)
+            defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
+            text(11, now)
+            int(12, seq)
             for o in outcomes {
-                try statement.execute(arguments: [
-                    o.signalId, o.status.rawValue, o.label, o.exitDate?.iso, o.exitPrice, o.exitReason?.rawValue,
-                    o.returnPct, o.daysHeld, o.hitTarget, o.hitStop, now, seq,
-                ])
-                if db.changesCount > 0 { count.written += 1 } else { count.unchanged += 1 }
+                sqlite3_reset(stmt)
+                text(1, o.signalId); text(2, o.status.rawValue); int(3, o.label); text(4, o.exitDate?.iso); real(5, o.exitPrice)
+                text(6, o.exitReason?.rawValue); real(7, o.returnPct); int(8, o.daysHeld); int(9, o.hitTarget ? 1 : 0); int(10, o.hitStop ? 1 : 0)
+                let code = sqlite3_step(stmt)
+                guard code == SQLITE_DONE else { throw Self.stepError(code, db, statement) }
+                if sqlite3_changes(db.sqliteConnection) > 0 { count.written += 1 } else { count.unchanged += 1 }
             }
             if let dirty { try Self.consume(dirty, fingerprint: fingerprint, db) }
             return count
@@ -44,6 +59,20 @@ extension SignalStore {
             try Row.fetchAll(db, sql: "SELECT status, outcome, COUNT(*) FROM outcomes GROUP BY status, outcome").compactMap { row in
                 OutcomeStatus(rawValue: row[0]).map { ($0, row[1], row[2]) }
             }
+        }
+    }
+
+    /// Per strategy: signals, labeled successes, labeled failures (any other label) and expired
+    /// ones; the rest are pending or not labeled yet. Counted in SQL, not read row by row.
+    public func strategyCounts() throws(StoreError) -> [(strategy: String, signals: Int, success: Int, failure: Int, expired: Int)] {
+        try read("counting outcomes by strategy") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.strategy, COUNT(*),
+                    SUM(CASE WHEN o.status = 'labeled' AND o.outcome = 1 THEN 1 ELSE 0 END),
+                    SUM(CASE WHEN o.status = 'labeled' AND (o.outcome IS NULL OR o.outcome <> 1) THEN 1 ELSE 0 END),
+                    SUM(CASE WHEN o.status = 'expired' THEN 1 ELSE 0 END)
+                FROM signals s LEFT JOIN outcomes o ON o.signal_id = s.signal_id GROUP BY s.strategy
+                """).map { ($0[0], $0[1], $0[2], $0[3], $0[4]) }
         }
     }
 

@@ -184,6 +184,84 @@ import TradingDomain
         #expect(o.status == .labeled && o.exitDate != nil)
     }
 
+    /// A full run through the store (bars read symbol by symbol) stores the outcomes and
+    /// feature rows of the in-memory path (every series at once: `TripleBarrier.label` over all
+    /// bars, `FeatureEngine(barsBySymbol:)`), bit for bit, on the bundled data with shared
+    /// sectors, a sector member without bars, an event and an external series.
+    @Test func aFullRunEqualsTheInMemoryPath() throws {
+        let app = try TestSupport.realApp()
+        var infos = try app.store.symbolInfos()
+        for (i, symbol) in infos.keys.sorted().enumerated() where !symbol.hasPrefix("^") { infos[symbol]?.sector = i % 2 == 0 ? "even" : "odd" }
+        infos["NOBARS"] = SymbolInfo(symbol: "NOBARS", sector: "even")
+        _ = try app.store.upsertSymbols(Array(infos.values))
+        _ = try app.store.upsertEvents([SymbolEvent(symbol: "UPL", day: Day(iso: "2021-05-20")!, kind: "results")])
+        let bars = try app.store.barSeries()
+        _ = try app.store.upsertExternal(bars["BHEL"]!.bars.enumerated().compactMap { k, b in
+            k % 3 == 0 ? ExternalValue(symbol: "BHEL", day: b.day, name: "ext", value: Double(k)) : nil
+        })
+        let index = try #require(bars[app.config.indexSymbol]).bars
+        _ = try app.store.upsertSignals([
+            Signal(id: "nobars", symbol: "NOBARS", strategy: "manual", entryDate: index[900].day, entryPrice: 10),
+            Signal(id: "index", symbol: app.config.indexSymbol, strategy: "manual", entryDate: index[1200].day, entryPrice: index[1200].close),
+        ], source: "test")
+        let signals = try app.store.signals()
+        let labels = try app.labeling.label(full: true)
+        let report = try app.features.compute(chunk: 113)
+        #expect(labels.recomputed == signals.count && report.recomputed == signals.count)
+
+        let expectedOutcomes = TripleBarrier.label(signals, barsBySymbol: bars, indexSymbol: app.config.indexSymbol, config: app.labeling.labelConfig)
+        let stored = try app.store.outcomes()
+        #expect(stored.count == signals.count)
+        for o in expectedOutcomes { #expect(stored[o.signalId] == o, "\(o.signalId)") }
+        let engine = FeatureEngine(
+            barsBySymbol: bars, symbols: try app.store.symbolInfos(), events: try app.store.events(),
+            externals: try app.store.externalValues(), strategyCodes: try app.store.strategyCodes(), config: app.features.featureConfig
+        )
+        #expect(report.schemaHash == engine.schema.hash)
+        let rows = try app.store.features(schemaHash: engine.schema.hash)
+        #expect(rows.count == signals.count)
+        var sectors = 0
+        for (s, expected) in zip(signals, engine.rows(for: signals)) {
+            let row = try #require(rows[s.id])
+            #expect(row.values.map(\.bitPattern) == expected.map(\.bitPattern), "\(s.id)")
+            #expect(row.featureDate == engine.featureDate(of: s)?.iso, "\(s.id)")
+            if !expected[engine.schema.index(of: "sector_performance")!].isNaN { sectors += 1 }
+        }
+        #expect(sectors > signals.count / 2)
+    }
+
+    /// A backfill into a store that recomputes everything next writes no per-signal marks (the
+    /// triggers are back afterwards, and the every-signal marks renumbered); into a caught-up
+    /// store it marks each new signal as an import does.
+    @Test func aBulkBackfillSkipsOnlyRedundantMarks() throws {
+        let app = try TestSupport.app()
+        _ = try app.importer.run(.bars, paths: [TestSupport.ohlcv], skipInvalid: false)
+        func triggers() throws -> [String] {
+            try app.store.pool.read { try String.fetchAll($0, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name") }
+        }
+        func marks() throws -> (signals: Int, allSeq: [Int]) {
+            try app.store.pool.read { db in
+                (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dirty_signals")!,
+                 try Int.fetchAll(db, sql: "SELECT seq FROM dirty_bars WHERE symbol = '*' ORDER BY consumer"))
+            }
+        }
+        let before = try triggers(), seq = try marks().allSeq
+        #expect(before.count == 2 && seq.count == 2)
+        let first = try app.backfill.run([.momentum])
+        #expect(first.written > 300)
+        #expect(try triggers() == before)
+        let after = try marks()
+        #expect(after.signals == 0 && after.allSeq.count == 2 && zip(after.allSeq, seq).allSatisfy { $0 > $1 })
+        let labels = try app.labeling.label()
+        #expect(labels.recomputed == first.written && labels.pending + labels.success + labels.failure + labels.expired == first.written)
+        #expect(try app.features.compute().recomputed == first.written)
+        // Caught up: the next backfill's new signals are marked one by one.
+        let second = try app.backfill.run([.breakout])
+        let marked = try marks().signals
+        #expect(second.written > 100 && marked == 2 * second.written)
+        #expect(try app.labeling.label().recomputed == second.written)
+    }
+
     @Test func exportsHaveTheDocumentedColumns() throws {
         let app = try TestSupport.realApp()
         let dir = TestSupport.scratch()

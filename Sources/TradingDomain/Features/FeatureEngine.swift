@@ -143,26 +143,33 @@ public struct FeatureEngine: Sendable {
     public func row(for signal: Signal) -> [Double] { row(for: signal, sectorTotals: sectorTotals) }
 
     func row(for signal: Signal, sectorTotals: (String, Day) -> (Double, Int)) -> [Double] {
+        row(for: signal, sym: indicators[signal.symbol], hasSector: { sectorMembers[$0] != nil }, sectorTotals: sectorTotals)
+    }
+
+    /// The row of `signal` from its symbol's indicators `sym`; `hasSector` tells whether a
+    /// sector has members (else its sector features are NaN).
+    func row(
+        for signal: Signal, sym: SymbolIndicators?, hasSector: (String) -> Bool, sectorTotals: (String, Day) -> (Double, Int)
+    ) -> [Double] {
         let nan = Double.nan
         var r = [Double](repeating: nan, count: schema.columns.count)
         func flag(_ v: Double, _ holds: (Double) -> Bool) -> Double { v.isNaN ? nan : (holds(v) ? 1 : 0) }
         func ratio(_ a: Double, _ b: Double) -> Double { b == 0 || b.isNaN || a.isNaN ? nan : a / b }
 
-        let sym = indicators[signal.symbol]
         let f = sym?.position(before: signal.entryDate)
         let featureDay = f.flatMap { p in sym.map { $0.days[p] } } ?? signal.entryDate.adding(days: -1)
-        func at(_ a: KeyPath<SymbolIndicators, [Double]>) -> Double {
-            guard let sym, let f else { return nan }
-            let arr = sym[keyPath: a]
+        // The indicator at the feature-date position (arrays, not key paths: this runs per column).
+        func at(_ arr: [Double]?) -> Double {
+            guard let arr, let f else { return nan }
             return f < arr.count ? arr[f] : nan
         }
 
         let confidence = signal.confidence ?? nan
-        let rsi = at(\.rsi14), momentum = at(\.momentum20), volatility = at(\.volatility20)
-        let volumeRatio = at(\.volumeRatio)
+        let rsi = at(sym?.rsi14), momentum = at(sym?.momentum20), volatility = at(sym?.volatility20)
+        let volumeRatio = at(sym?.volumeRatio)
         r[0] = confidence
         r[1] = strategyCodes[signal.strategy].map(Double.init) ?? nan
-        r[2] = ratio(signal.entryPrice, at(\.sma20))
+        r[2] = ratio(signal.entryPrice, at(sym?.sma20))
 
         var marketVolatility = nan
         if let index, let i = index.position(onOrBefore: featureDay) {
@@ -177,7 +184,7 @@ public struct FeatureEngine: Sendable {
         }
         r[3] = marketVolatility
         r[7] = rsi
-        r[8] = at(\.macd)
+        r[8] = at(sym?.macd)
         r[9] = volumeRatio
         r[10] = momentum
         r[11] = volatility
@@ -203,7 +210,7 @@ public struct FeatureEngine: Sendable {
         r[24] = Double(signal.entryDate - signal.createdDay)
 
         var sector = nan
-        if let name = infos[signal.symbol]?.sector, sectorMembers[name] != nil {
+        if let name = infos[signal.symbol]?.sector, hasSector(name) {
             // All members' sum minus this symbol's own contribution (its bar at the feature date).
             var (sum, n) = sectorTotals(name, featureDay)
             if !momentum.isNaN, !signal.symbol.hasPrefix("^") {  // then it is a member with that bar
@@ -219,7 +226,7 @@ public struct FeatureEngine: Sendable {
         case "small": r[26] = 0
         default: break
         }
-        r[27] = at(\.correlation60)
+        r[27] = at(sym?.correlation60)
         r[28] = momentum - sector
         let next = FeatureEngine.firstIndex(in: results, onOrAfter: signal.entryDate)
         if next < results.count { r[29] = Double(min(results[next] - signal.entryDate, 90)) / 90 }

@@ -20,7 +20,10 @@ struct SymbolIndicators: Sendable {
     /// (at least 20 values), 0 otherwise, NaN when either is NaN. Empty for a stock.
     let lowVolatility: [Double]
 
-    init(series: BarSeries, index: SymbolIndicators?) {
+    /// - Parameter entries: when given, `correlation60` is computed only at the feature-date
+    ///   positions of signals entering on these days (the last bar before each), NaN elsewhere:
+    ///   the window sum is the one cost per bar that is not a running total.
+    init(series: BarSeries, index: SymbolIndicators?, correlationBefore entries: [Day]? = nil) {
         symbol = series.symbol
         days = series.bars.map(\.day)
         close = series.bars.map(\.close)
@@ -42,12 +45,21 @@ struct SymbolIndicators: Sendable {
         } else {
             lowVolatility = []
             let (d, c) = (days, close)
-            correlation60 = index.map { SymbolIndicators.correlation(days: d, close: c, index: $0) } ?? []
+            var needed: [Bool]?
+            if let entries {
+                var flags = [Bool](repeating: false, count: d.count)
+                for e in entries { if let p = Self.position(in: d, onOrBefore: e.adding(days: -1)) { flags[p] = true } }
+                needed = flags
+            }
+            correlation60 = index.map { SymbolIndicators.correlation(days: d, close: c, index: $0, needed: needed) } ?? []
         }
     }
 
     /// Position of the last bar on or before `day`.
-    func position(onOrBefore day: Day) -> Int? {
+    func position(onOrBefore day: Day) -> Int? { Self.position(in: days, onOrBefore: day) }
+
+    /// Position of the last of sorted `days` on or before `day`.
+    static func position(in days: [Day], onOrBefore day: Day) -> Int? {
         var lo = 0, hi = days.count
         while lo < hi {
             let mid = (lo + hi) / 2
@@ -61,7 +73,7 @@ struct SymbolIndicators: Sendable {
 
     static let correlationWindow = 60
 
-    private static func correlation(days: [Day], close: [Double], index: SymbolIndicators) -> [Double] {
+    private static func correlation(days: [Day], close: [Double], index: SymbolIndicators, needed: [Bool]?) -> [Double] {
         var out = [Double](repeating: .nan, count: days.count)
         var xs: [Double] = [], ys: [Double] = []
         xs.reserveCapacity(days.count)
@@ -77,7 +89,7 @@ struct SymbolIndicators: Sendable {
                     ys.append(y)
                 }
             }
-            if xs.count >= w {
+            if xs.count >= w, needed?[j] ?? true {
                 out[j] = Indicators.correlation(xs[(xs.count - w)...], ys[(ys.count - w)...])
             }
         }

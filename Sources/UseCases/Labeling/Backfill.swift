@@ -16,8 +16,15 @@ public struct Backfill: Sendable {
     /// Replays built-in strategies over the stored bars (README.md, "Commands": backfill); ids are deterministic, so a
     /// re-run adds nothing.
     public func run(_ strategies: [BuiltInStrategy]) throws -> WriteCount {
-        let bars = try store.barSeries()
-        let signals = BuiltInStrategy.backfill(strategies, barsBySymbol: bars, config: config.labels.labelConfig)
-        return try store.upsertSignals(signals, source: "backfill")
+        // Symbol by symbol: one series is held at a time, not every bar of the store.
+        var signals: [Signal] = []
+        for symbol in try store.barSymbols() {
+            guard let series = try store.barSeries(of: symbol) else { continue }
+            signals += BuiltInStrategy.backfill(strategies, barsBySymbol: [symbol: series], config: config.labels.labelConfig)
+        }
+        // The order `BuiltInStrategy.backfill` gives over every series at once.
+        signals.sort { ($0.entryDate, $0.symbol, $0.id) < ($1.entryDate, $1.symbol, $1.id) }
+        // In bulk: on a store about to recompute everything, without the per-signal marks.
+        return try store.upsertSignalsInBulk(signals, source: "backfill")
     }
 }

@@ -63,28 +63,35 @@ public struct FeatureComputation: Sendable {
         let (dirty, signals) = try store.signalsToRecompute(fingerprint: fingerprint)
         var report = FeatureReport()
         if !dirty.isEmpty {
-            var engine: FeatureEngine?
-            if !signals.isEmpty {
-                engine = try self.engine()
+            if signals.isEmpty {
+                report.changed = try store.upsertFeatures(
+                    schemaHash: schema.hash, version: schema.version, names: schema.columns, rows: [],
+                    consuming: dirty, fingerprint: fingerprint
+                ).written
+            } else {
+                // The index alone is held; every other series is read symbol by symbol as its
+                // signals' rows are computed, and freed before the next.
+                let engine = try FeatureEngine(
+                    index: try store.barSeries(of: config.indexSymbol), eachSeries: { _ in },
+                    symbols: try store.symbolInfos(), events: try store.events(),
+                    externals: try store.externalValues(), strategyCodes: try store.strategyCodes(),
+                    config: featureConfig
+                )
                 // An external import between the two reads changes the schema; it also marked
                 // every signal dirty again, so the next run recomputes under the new schema.
-                schema = engine!.schema
+                schema = engine.schema
                 fingerprint = featureFingerprint(schema)
+                // Chunks of rows are written as they are computed (a million rows would hold
+                // ~400 MB at once); the marks are consumed with the last chunk, so a crash part-way
+                // leaves them in place and the next run recomputes, writing only what differs.
+                try engine.streamRows(for: signals, series: { try store.barSeries(of: $0) }, chunk: chunk) { rows, last in
+                    report.changed += try store.upsertFeatures(
+                        schemaHash: schema.hash, version: schema.version, names: schema.columns,
+                        rows: rows.map { (signalId: $0.signal.id, featureDate: $0.featureDate, values: $0.values) },
+                        consuming: last ? dirty : nil, fingerprint: fingerprint
+                    ).written
+                }
             }
-            // Chunks of rows are written as they are computed (a million rows would hold
-            // ~400 MB at once); the marks are consumed with the last chunk, so a crash part-way
-            // leaves them in place and the next run recomputes, writing only what differs.
-            var start = 0
-            repeat {
-                let part = signals[start..<min(signals.count, start + max(1, chunk))]
-                let rows = engine.map { e in zip(part, e.rows(for: Array(part))).map { (signalId: $0.id, featureDate: e.featureDate(of: $0), values: $1) } } ?? []
-                start += part.count
-                let last = start >= signals.count
-                report.changed += try store.upsertFeatures(
-                    schemaHash: schema.hash, version: schema.version, names: schema.columns, rows: rows,
-                    consuming: last ? dirty : nil, fingerprint: fingerprint
-                ).written
-            } while start < signals.count
             report.recomputed = signals.count
         }
         report.rows = try store.featureRowCount(schemaHash: schema.hash)

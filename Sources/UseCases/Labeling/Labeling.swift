@@ -52,11 +52,7 @@ public struct Labeling: Sendable {
         let (dirty, signals) = try store.signalsToRelabel(horizonDays: config.labels.horizonDays, indexSymbol: config.indexSymbol, fingerprint: fingerprint)
         var report = LabelReport()
         if !dirty.isEmpty {
-            var bars: [String: BarSeries] = [:]
-            if !signals.isEmpty {
-                bars = try store.barSeries(symbols: dirty.all ? nil : Set(signals.map(\.symbol)).union([config.indexSymbol]))
-            }
-            let outcomes = TripleBarrier.label(signals, barsBySymbol: bars, indexSymbol: config.indexSymbol, config: labelConfig)
+            let outcomes = try outcomes(of: signals)
             report.changed = try store.upsertOutcomes(outcomes, consuming: dirty, fingerprint: fingerprint).written
             report.recomputed = signals.count
         }
@@ -72,21 +68,33 @@ public struct Labeling: Sendable {
         return report
     }
 
-    /// Per-strategy counts of labeled, pending and expired signals.
-    public func strategySummaries() throws -> [StrategySummary] {
-        let outcomes = try store.outcomes()
-        var out: [String: StrategySummary] = [:]
-        for s in try store.signals() {
-            var row = out[s.strategy] ?? StrategySummary(strategy: s.strategy, signals: 0, success: 0, failure: 0, pending: 0, expired: 0)
-            row.signals += 1
-            switch outcomes[s.id] {
-            case let o? where o.status == .labeled: if o.label == 1 { row.success += 1 } else { row.failure += 1 }
-            case let o? where o.status == .expired: row.expired += 1
-            default: row.pending += 1
+    /// The outcomes of `signals`, in their order, labeled symbol by symbol: one symbol's bars
+    /// are read and freed before the next (a million signals over thousands of symbols never
+    /// hold every bar at once), the index's last bar date read first (expiry).
+    func outcomes(of signals: [Signal]) throws -> [Outcome] {
+        guard !signals.isEmpty else { return [] }
+        let indexLast = try store.barSeries(of: config.indexSymbol)?.bars.last?.day
+        var bySymbol: [String: [Int]] = [:]
+        for (i, s) in signals.enumerated() { bySymbol[s.symbol, default: []].append(i) }
+        var out = [Outcome](repeating: Outcome(signalId: "", status: .pending), count: signals.count)
+        for symbol in bySymbol.keys.sorted() {
+            let bars = try store.barSeries(of: symbol)
+            for i in bySymbol[symbol]! {
+                out[i] = TripleBarrier.label(signals[i], bars: bars, indexLastDay: indexLast, config: labelConfig)
             }
-            out[s.strategy] = row
         }
-        return out.values.sorted { $0.strategy < $1.strategy }
+        return out
+    }
+
+    /// Per-strategy counts of labeled, pending and expired signals (a signal without an
+    /// outcome counts as pending).
+    public func strategySummaries() throws -> [StrategySummary] {
+        try store.strategyCounts().map { c in
+            StrategySummary(
+                strategy: c.strategy, signals: c.signals, success: c.success, failure: c.failure,
+                pending: c.signals - c.success - c.failure - c.expired, expired: c.expired
+            )
+        }.sorted { $0.strategy < $1.strategy }
     }
 }
 
