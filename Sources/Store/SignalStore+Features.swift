@@ -85,13 +85,41 @@ extension SignalStore {
             // Sorting here, not in SQL: SQLite would sort every feature blob with its row.
             let order = ids.indices.sorted { (entries[$0], ids[$0]) < (entries[$1], ids[$1]) }
             var out = LabeledRows(width: width)
-            out.values.reserveCapacity(values.count)
             for i in order {
                 out.signalIds.append(ids[i]); out.entryDays.append(entries[i]); out.exitDays.append(exits[i]); out.labels.append(labels[i])
                 out.returns.append(returns[i])
-                out.values.append(contentsOf: values[(i * width)..<((i + 1) * width)])
             }
+            // The feature rows are put in that order in place (a second buffer of every value
+            // doubled the read's peak: 200 MB at a million rows).
+            Self.permuteRows(&values, width: width, order: order)
+            out.values = values
             return out
+        }
+    }
+
+    /// Reorders the rows of a row-major buffer in place so that row `i` becomes the old row
+    /// `order[i]` (`order` a permutation), following each cycle with one row of scratch space.
+    static func permuteRows(_ values: inout [Double], width: Int, order: [Int]) {
+        guard width > 0, order.count > 1 else { return }
+        var done = [Bool](repeating: false, count: order.count)
+        var scratch = [Double](repeating: 0, count: width)
+        values.withUnsafeMutableBufferPointer { v in
+            scratch.withUnsafeMutableBufferPointer { t in
+                let base = v.baseAddress!, tmp = t.baseAddress!
+                for start in order.indices where !done[start] {
+                    done[start] = true
+                    guard order[start] != start else { continue }
+                    tmp.update(from: base + start * width, count: width)
+                    var j = start
+                    while order[j] != start {
+                        let k = order[j]
+                        (base + j * width).update(from: base + k * width, count: width)
+                        done[k] = true
+                        j = k
+                    }
+                    (base + j * width).update(from: tmp, count: width)
+                }
+            }
         }
     }
 

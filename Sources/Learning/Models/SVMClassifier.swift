@@ -111,11 +111,8 @@ public final class SVMClassifier: Classifier, @unchecked Sendable {
         }
         CLibraries.silence()
         var notes = [String]()
-        var rows = Array(0..<x.rows)
-        if x.rows > p.maxTrainingRows {
-            rows = Array((x.rows - p.maxTrainingRows)..<x.rows)
-            notes.append("trained on the \(p.maxTrainingRows) most recent of \(x.rows) rows (exact SVC grows ~n^2.2)")
-        }
+        let (rows, capNote) = Self.cappedRows(y, cap: p.maxTrainingRows)
+        if let capNote { notes.append(capNote) }
         let subset = x.selecting(rows: rows)
         let labels = rows.map { y[$0] }
         guard labels.contains(0), labels.contains(1) else {
@@ -169,6 +166,36 @@ public final class SVMClassifier: Classifier, @unchecked Sendable {
             preprocessor: prep, notes: notes, extras: ["plattA": a, "plattB": b]
         )
         lock.withLock { state = (model, header) }
+    }
+
+    /// The rows the SVM trains on (indices in time order) and the note saying so: all of them
+    /// up to `cap`; above it the `cap` most recent. When those hold one class only while the
+    /// rows hold both (many symbols sharing their last dates can make the most recent rows all
+    /// one outcome), the oldest of them give way to the most recent rows of the missing class,
+    /// as many as that class's share of all rows would bring (at least one), so that the fit
+    /// sees both classes. Whenever the `cap` most recent rows hold both classes they are kept.
+    static func cappedRows(_ y: [Int], cap: Int) -> (rows: [Int], note: String?) {
+        let n = y.count
+        guard n > cap else { return (Array(0..<n), nil) }
+        let recent = (n - cap)..<n
+        let positives = y[recent].reduce(0, +)
+        let kept = "trained on the \(cap) most recent of \(n) rows (exact SVC grows ~n^2.2)"
+        guard positives == 0 || positives == cap else { return (Array(recent), kept) }
+        let missing = positives == 0 ? 1 : 0
+        let available = y[..<(n - cap)].reduce(0) { $0 + ($1 == missing ? 1 : 0) }
+        guard available > 0 else { return (Array(recent), kept) }
+        let share = Int((Double(cap) * Double(available) / Double(n)).rounded())
+        let k = max(1, min(available, share, cap / 2))
+        var older = [Int]()
+        older.reserveCapacity(k)
+        var r = n - cap - 1
+        while older.count < k {
+            if y[r] == missing { older.append(r) }
+            r -= 1
+        }
+        let rows = older.reversed() + Array((n - cap + k)..<n)
+        return (rows, "trained on \(cap) of \(n) rows: the \(cap - k) most recent and, since those held one class, "
+                + "the \(k) most recent of class \(missing) before them (exact SVC grows ~n^2.2)")
     }
 
     public func predictProbabilities(_ x: FeatureMatrix) throws -> [Double] {
