@@ -28,7 +28,7 @@ import Store
         let f = try Self.fold()
         #expect(f.view.isView && !f.copy.isView)
         #expect(f.view.rows > 500)
-        #expect(f.view == f.copy)
+        #expect(f.view.rows == f.copy.rows && f.view.columnNames == f.copy.columnNames)
         #expect(f.view.values.elementsEqual(f.copy.values) { $0.bitPattern == $1.bitPattern })
         #expect(f.view.floatValues().elementsEqual(f.copy.floatValues()) { $0.bitPattern == $1.bitPattern })
         // A view of a view reads through both index lists.

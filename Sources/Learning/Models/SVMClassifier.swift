@@ -74,6 +74,26 @@ final class SVMModelHandle {
     }
 }
 
+/// `decisionValues` of rows `0..<count` split into `threads` contiguous ranges scored at once
+/// (libsvm only reads the model; each row's value is computed by one thread as on one, so the
+/// bits do not depend on `threads`).
+private func decisionValues(_ model: UnsafePointer<svm_model>, orientation: Double, values: [Double], count: Int, cols: Int, threads: Int) -> [Double] {
+    let parts = max(1, min(threads, count / 1000))
+    guard parts > 1 else { return decisionValues(model, orientation: orientation, values: values, rows: Array(0..<count), cols: cols) }
+    var out = [Double](repeating: 0, count: count)
+    let modelAddress = UInt(bitPattern: model)
+    out.withUnsafeMutableBufferPointer { buffer in
+        let base = UInt(bitPattern: buffer.baseAddress!)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let range = (part * count / parts)..<((part + 1) * count / parts)
+            let dec = decisionValues(UnsafePointer(bitPattern: modelAddress)!, orientation: orientation, values: values, rows: Array(range), cols: cols)
+            let target = UnsafeMutablePointer<Double>(bitPattern: base)!
+            for (i, r) in range.enumerated() { target[r] = dec[i] }
+        }
+    }
+    return out
+}
+
 /// Decision values pointing towards class 1, for row-major standardized values.
 private func decisionValues(_ model: UnsafePointer<svm_model>, orientation: Double, values: [Double], rows: [Int], cols: Int) -> [Double] {
     var row = [svm_node](repeating: svm_node(index: -1, value: 0), count: cols + 1)
@@ -89,7 +109,7 @@ private func decisionValues(_ model: UnsafePointer<svm_model>, orientation: Doub
 /// libsvm C-SVC with an RBF kernel on median-imputed, standardized features, with a Platt
 /// sigmoid fitted by this model on out-of-fold decision values; see `SVMParameters` for the
 /// row cap and the cost. Deterministic: libsvm's C-SVC without `probability` uses no randomness.
-public final class SVMClassifier: Classifier, @unchecked Sendable {
+public final class SVMClassifier: Classifier, ParallelScoring, @unchecked Sendable {
     /// The hyperparameters given at creation.
     public let parameters: SVMParameters
     private let lock = NSLock()
@@ -199,11 +219,16 @@ public final class SVMClassifier: Classifier, @unchecked Sendable {
     }
 
     public func predictProbabilities(_ x: FeatureMatrix) throws -> [Double] {
+        try predictProbabilities(x, threads: 1)
+    }
+
+    /// Probabilities with the rows split between `threads` threads (the same bits as on one).
+    public func predictProbabilities(_ x: FeatureMatrix, threads: Int) throws -> [Double] {
         try lock.withLock {
             guard let state else { throw LearningError(.notFitted, "SVM model is not fitted") }
             try FitValidation.checkColumns(x, expected: state.header.columnNames.count)
             let z = state.header.preprocessor!.transform(x)
-            let dec = decisionValues(state.model.pointer, orientation: state.model.orientation, values: z, rows: Array(0..<x.rows), cols: x.cols)
+            let dec = decisionValues(state.model.pointer, orientation: state.model.orientation, values: z, count: x.rows, cols: x.cols, threads: threads)
             let a = state.header.extras["plattA"] ?? -1, b = state.header.extras["plattB"] ?? 0
             return dec.map { PlattScaling.probability($0, a: a, b: b) }
         }
