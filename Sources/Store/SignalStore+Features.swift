@@ -64,6 +64,12 @@ extension SignalStore {
             var ids: [String] = [], entries: [Int] = [], exits: [Int] = [], labels: [Int] = [], values: [Double] = []
             var returns: [Double?] = []
             var width = 0
+            // The labeled count (from the status index) bounds the rows read: reserving for it
+            // once keeps the values buffer from growing by doubling, which left up to twice the
+            // matrix allocated (measured with heaptrack: 35 MB for a 24 MB matrix at 100k rows).
+            let bound = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outcomes WHERE status = 'labeled'") ?? 0
+            ids.reserveCapacity(bound); entries.reserveCapacity(bound); exits.reserveCapacity(bound)
+            labels.reserveCapacity(bound); returns.reserveCapacity(bound)
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT s.signal_id, s.entry_date, o.exit_date, o.outcome, f.vector, o.return_pct
                 FROM outcomes o JOIN signals s ON s.signal_id = o.signal_id
@@ -76,7 +82,10 @@ extension SignalStore {
                     throw StoreError(.integrity, "signal \(row[0] as String) has an invalid entry or exit date")
                 }
                 guard let blob = row.dataNoCopy(atIndex: 4) else { continue }
-                if width == 0 { width = blob.count / 8 }
+                if width == 0 {
+                    width = blob.count / 8
+                    values.reserveCapacity(bound * width)
+                }
                 guard blob.count == width * 8 else { throw StoreError(.integrity, "feature rows of schema \(schemaHash) differ in width") }
                 ids.append(row[0]); entries.append(Int(entry.number)); exits.append(Int(exit.number)); labels.append(row[3])
                 returns.append(row[5])
