@@ -46,8 +46,8 @@ public struct DecisionRecord: Sendable, Equatable {
 extension SignalStore {
     /// The earliest stored prediction of each scored signal (smallest `scored_at`, ties by the
     /// lower model version) joined with its signal and (when there is one) its outcome, ordered
-    /// by signal id: one row per signal however many versions scored it, read through the
-    /// `predictions_signal` index.
+    /// by signal id: one row per signal however many versions scored it, each signal's rows
+    /// found through the unique (signal_id, model_version) index.
     public func earliestPredictions() throws(StoreError) -> [ScoredSignalRow] {
         try read("reading the earliest prediction of each signal") { db in
             let cursor = try Row.fetchCursor(db, sql: """

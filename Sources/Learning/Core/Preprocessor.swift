@@ -40,14 +40,19 @@ struct Preprocessor: Codable, Sendable, Equatable {
 
     /// Imputed and scaled values, row-major.
     func transform(_ x: FeatureMatrix) -> [Double] {
-        var out = x.values
-        for r in 0..<x.rows {
-            let base = r * x.cols
-            for c in 0..<x.cols {
-                let v = out[base + c]
-                out[base + c] = ((v.isFinite ? v : medians[c]) - means[c]) / scales[c]
+        let cols = x.cols
+        return [Double](unsafeUninitializedCapacity: x.rows * cols) { out, count in
+            x.forEachRow { r, row in
+                let base = out.baseAddress! + r * cols
+                for c in 0..<cols { (base + c).initialize(to: value(row[c], column: c)) }
             }
+            count = x.rows * cols
         }
-        return out
+    }
+
+    /// One value imputed and scaled: what `transform` stores at column `c`.
+    @inline(__always)
+    func value(_ v: Double, column c: Int) -> Double {
+        ((v.isFinite ? v : medians[c]) - means[c]) / scales[c]
     }
 }

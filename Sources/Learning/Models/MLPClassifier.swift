@@ -17,7 +17,7 @@ struct MLPWeights: Codable, Equatable {
 }
 
 /// Forward/backward passes over cblas_dgemm, row-major, for a batch of rows.
-private struct MLPNetwork {
+struct MLPNetwork {
     var layers: [Int]
     var w: [[Double]]
     var b: [[Double]]
@@ -47,7 +47,8 @@ private struct MLPNetwork {
         return acts
     }
 
-    /// Gradients of the mean log loss (plus `l2 / 2 * |W|^2`) for one batch.
+    /// Gradients of the mean log loss (plus `l2 / 2 * |W|^2`) for one batch (allocating: the
+    /// reference the scratch-buffer version below is tested against).
     func gradients(_ x: [Double], y: [Double], rows: Int, l2: Double) -> (dw: [[Double]], db: [[Double]]) {
         let acts = forward(x, rows: rows)
         var dw = w.map { [Double](repeating: 0, count: $0.count) }
@@ -73,8 +74,86 @@ private struct MLPNetwork {
         return (dw, db)
     }
 
+    /// `gradients` for training: the same arithmetic in the same order, on buffers reused
+    /// across batches (`scratch`), with the batch's inputs already in `scratch.acts[0]` and its
+    /// labels in `scratch.y`. Leaves the gradients in `scratch.dw` and `scratch.db`.
+    func gradients(_ scratch: GradientScratch, rows: Int, l2: Double) {
+        let L = layers.count - 1
+        let acts = scratch.acts
+        for l in 0..<L {
+            let nIn = layers[l], nOut = layers[l + 1]
+            let z = acts[l + 1]
+            z.update(repeating: 0, count: rows * nOut)
+            if rows > 0 {
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(nOut), Int32(nIn),
+                            1, acts[l], Int32(nIn), w[l], Int32(nOut), 0, z, Int32(nOut))
+            }
+            let last = l == L - 1
+            b[l].withUnsafeBufferPointer { bias in
+                for r in 0..<rows {
+                    for j in 0..<nOut {
+                        let v = z[r * nOut + j] + bias[j]
+                        z[r * nOut + j] = last ? MLPNetwork.sigmoid(v) : max(0, v)
+                    }
+                }
+            }
+        }
+        var dz = scratch.dz, da = scratch.da
+        let out = acts[L], y = scratch.y
+        for r in 0..<rows { dz[r] = (out[r] - y[r]) / Double(rows) }
+        for l in stride(from: L - 1, through: 0, by: -1) {
+            let nIn = layers[l], nOut = layers[l + 1]
+            let dw = scratch.dw[l], db = scratch.db[l]
+            dw.update(repeating: 0, count: nIn * nOut)
+            db.update(repeating: 0, count: nOut)
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(nIn), Int32(nOut), Int32(rows),
+                        1, acts[l], Int32(nIn), dz, Int32(nOut), 0, dw, Int32(nOut))
+            w[l].withUnsafeBufferPointer { wl in
+                for i in 0..<(nIn * nOut) { dw[i] += l2 * wl[i] }
+            }
+            for r in 0..<rows { for j in 0..<nOut { db[j] += dz[r * nOut + j] } }
+            if l > 0 {
+                da.update(repeating: 0, count: rows * nIn)
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(nIn), Int32(nOut),
+                            1, dz, Int32(nOut), w[l], Int32(nOut), 0, da, Int32(nIn))
+                let prev = acts[l]
+                for i in 0..<(rows * nIn) where prev[i] <= 0 { da[i] = 0 }
+                swap(&dz, &da)
+            }
+        }
+    }
+
     static func sigmoid(_ v: Double) -> Double {
         v >= 0 ? 1 / (1 + exp(-v)) : exp(v) / (1 + exp(v))
+    }
+}
+
+/// The buffers of one MLP training step, allocated once per fit and reused by every batch
+/// (allocating them per batch was most of the fit's time besides the matrix products).
+final class GradientScratch {
+    /// Per layer (0 = the batch's inputs), `batch x width` activations.
+    let acts: [UnsafeMutablePointer<Double>]
+    let dw: [UnsafeMutablePointer<Double>]
+    let db: [UnsafeMutablePointer<Double>]
+    /// The batch's labels.
+    let y: UnsafeMutablePointer<Double>
+    /// Back-propagated errors: `batch x widest layer`, two buffers swapped layer by layer.
+    let dz: UnsafeMutablePointer<Double>
+    let da: UnsafeMutablePointer<Double>
+
+    init(layers: [Int], batch: Int) {
+        let rows = max(1, batch)
+        acts = layers.map { .allocate(capacity: rows * $0) }
+        dw = (0..<(layers.count - 1)).map { .allocate(capacity: layers[$0] * layers[$0 + 1]) }
+        db = layers.dropFirst().map { .allocate(capacity: $0) }
+        y = .allocate(capacity: rows)
+        let widest = layers.max() ?? 1
+        dz = .allocate(capacity: rows * widest)
+        da = .allocate(capacity: rows * widest)
+    }
+
+    deinit {
+        for p in acts + dw + db + [y, dz, da] { p.deallocate() }
     }
 }
 
@@ -147,35 +226,43 @@ public final class MLPClassifier: Classifier, @unchecked Sendable {
         // Lower is better: minus the tail's AUC, or its log loss when the tail holds one class.
         var best = (loss: Double.infinity, w: net.w, b: net.b, epoch: 0)
         var epochs = 0
-        var batchX = [Double](), batchY = [Double]()
+        let scratch = GradientScratch(layers: layers, batch: min(p.batchSize, nTrain))
+        let learningRate = p.learningRate
+        /// One Adam step of `param` with gradient `g` and moments `m`, `v` (`count` values).
+        func adam(_ param: inout [Double], _ m: inout [Double], _ v: inout [Double], _ g: UnsafeMutablePointer<Double>, c1: Double, c2: Double) {
+            let count = param.count
+            param.withUnsafeMutableBufferPointer { w in
+                m.withUnsafeMutableBufferPointer { m in
+                    v.withUnsafeMutableBufferPointer { v in
+                        for i in 0..<count {
+                            m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                            v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+                            w[i] -= learningRate * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
+                        }
+                    }
+                }
+            }
+        }
         for epoch in 0..<p.maxEpochs {
             if shouldStop?() == true { throw LearningError.cancelled("neural network training") }
             order.shuffle(using: &rng)
             var start = 0
-            while start < nTrain {
-                let end = min(nTrain, start + p.batchSize)
-                batchX.removeAll(keepingCapacity: true)
-                batchY.removeAll(keepingCapacity: true)
-                for r in order[start..<end] {
-                    batchX.append(contentsOf: z[(r * d)..<((r + 1) * d)])
-                    batchY.append(Double(y[r]))
-                }
-                let (dw, db) = net.gradients(batchX, y: batchY, rows: end - start, l2: p.l2)
-                t += 1
-                let c1 = 1 - pow(beta1, t), c2 = 1 - pow(beta2, t)
-                for l in 0..<net.w.count {
-                    for i in 0..<net.w[l].count {
-                        mW[l][i] = beta1 * mW[l][i] + (1 - beta1) * dw[l][i]
-                        vW[l][i] = beta2 * vW[l][i] + (1 - beta2) * dw[l][i] * dw[l][i]
-                        net.w[l][i] -= p.learningRate * (mW[l][i] / c1) / ((vW[l][i] / c2).squareRoot() + eps)
+            z.withUnsafeBufferPointer { zp in
+                while start < nTrain {
+                    let end = min(nTrain, start + p.batchSize)
+                    for (k, r) in order[start..<end].enumerated() {
+                        (scratch.acts[0] + k * d).update(from: zp.baseAddress! + r * d, count: d)
+                        scratch.y[k] = Double(y[r])
                     }
-                    for i in 0..<net.b[l].count {
-                        mB[l][i] = beta1 * mB[l][i] + (1 - beta1) * db[l][i]
-                        vB[l][i] = beta2 * vB[l][i] + (1 - beta2) * db[l][i] * db[l][i]
-                        net.b[l][i] -= p.learningRate * (mB[l][i] / c1) / ((vB[l][i] / c2).squareRoot() + eps)
+                    net.gradients(scratch, rows: end - start, l2: p.l2)
+                    t += 1
+                    let c1 = 1 - pow(beta1, t), c2 = 1 - pow(beta2, t)
+                    for l in 0..<net.w.count {
+                        adam(&net.w[l], &mW[l], &vW[l], scratch.dw[l], c1: c1, c2: c2)
+                        adam(&net.b[l], &mB[l], &vB[l], scratch.db[l], c1: c1, c2: c2)
                     }
+                    start = end
                 }
-                start = end
             }
             epochs = epoch + 1
             let probs = net.forward(validX, rows: nValid).last!

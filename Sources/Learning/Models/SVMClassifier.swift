@@ -74,6 +74,26 @@ final class SVMModelHandle {
     }
 }
 
+/// `decisionValues` of rows `0..<count` split into `threads` contiguous ranges scored at once
+/// (libsvm only reads the model; each row's value is computed by one thread as on one, so the
+/// bits do not depend on `threads`).
+private func decisionValues(_ model: UnsafePointer<svm_model>, orientation: Double, values: [Double], count: Int, cols: Int, threads: Int) -> [Double] {
+    let parts = max(1, min(threads, count / 1000))
+    guard parts > 1 else { return decisionValues(model, orientation: orientation, values: values, rows: Array(0..<count), cols: cols) }
+    var out = [Double](repeating: 0, count: count)
+    let modelAddress = UInt(bitPattern: model)
+    out.withUnsafeMutableBufferPointer { buffer in
+        let base = UInt(bitPattern: buffer.baseAddress!)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let range = (part * count / parts)..<((part + 1) * count / parts)
+            let dec = decisionValues(UnsafePointer(bitPattern: modelAddress)!, orientation: orientation, values: values, rows: Array(range), cols: cols)
+            let target = UnsafeMutablePointer<Double>(bitPattern: base)!
+            for (i, r) in range.enumerated() { target[r] = dec[i] }
+        }
+    }
+    return out
+}
+
 /// Decision values pointing towards class 1, for row-major standardized values.
 private func decisionValues(_ model: UnsafePointer<svm_model>, orientation: Double, values: [Double], rows: [Int], cols: Int) -> [Double] {
     var row = [svm_node](repeating: svm_node(index: -1, value: 0), count: cols + 1)
@@ -89,7 +109,7 @@ private func decisionValues(_ model: UnsafePointer<svm_model>, orientation: Doub
 /// libsvm C-SVC with an RBF kernel on median-imputed, standardized features, with a Platt
 /// sigmoid fitted by this model on out-of-fold decision values; see `SVMParameters` for the
 /// row cap and the cost. Deterministic: libsvm's C-SVC without `probability` uses no randomness.
-public final class SVMClassifier: Classifier, @unchecked Sendable {
+public final class SVMClassifier: Classifier, ParallelScoring, @unchecked Sendable {
     /// The hyperparameters given at creation.
     public let parameters: SVMParameters
     private let lock = NSLock()
@@ -111,11 +131,8 @@ public final class SVMClassifier: Classifier, @unchecked Sendable {
         }
         CLibraries.silence()
         var notes = [String]()
-        var rows = Array(0..<x.rows)
-        if x.rows > p.maxTrainingRows {
-            rows = Array((x.rows - p.maxTrainingRows)..<x.rows)
-            notes.append("trained on the \(p.maxTrainingRows) most recent of \(x.rows) rows (exact SVC grows ~n^2.2)")
-        }
+        let (rows, capNote) = Self.cappedRows(y, cap: p.maxTrainingRows)
+        if let capNote { notes.append(capNote) }
         let subset = x.selecting(rows: rows)
         let labels = rows.map { y[$0] }
         guard labels.contains(0), labels.contains(1) else {
@@ -171,12 +188,47 @@ public final class SVMClassifier: Classifier, @unchecked Sendable {
         lock.withLock { state = (model, header) }
     }
 
+    /// The rows the SVM trains on (indices in time order) and the note saying so: all of them
+    /// up to `cap`; above it the `cap` most recent. When those hold one class only while the
+    /// rows hold both (many symbols sharing their last dates can make the most recent rows all
+    /// one outcome), the oldest of them give way to the most recent rows of the missing class,
+    /// as many as that class's share of all rows would bring (at least one), so that the fit
+    /// sees both classes. Whenever the `cap` most recent rows hold both classes they are kept.
+    static func cappedRows(_ y: [Int], cap: Int) -> (rows: [Int], note: String?) {
+        let n = y.count
+        guard n > cap else { return (Array(0..<n), nil) }
+        let recent = (n - cap)..<n
+        let positives = y[recent].reduce(0, +)
+        let kept = "trained on the \(cap) most recent of \(n) rows (exact SVC grows ~n^2.2)"
+        guard positives == 0 || positives == cap else { return (Array(recent), kept) }
+        let missing = positives == 0 ? 1 : 0
+        let available = y[..<(n - cap)].reduce(0) { $0 + ($1 == missing ? 1 : 0) }
+        guard available > 0 else { return (Array(recent), kept) }
+        let share = Int((Double(cap) * Double(available) / Double(n)).rounded())
+        let k = max(1, min(available, share, cap / 2))
+        var older = [Int]()
+        older.reserveCapacity(k)
+        var r = n - cap - 1
+        while older.count < k {
+            if y[r] == missing { older.append(r) }
+            r -= 1
+        }
+        let rows = older.reversed() + Array((n - cap + k)..<n)
+        return (rows, "trained on \(cap) of \(n) rows: the \(cap - k) most recent and, since those held one class, "
+                + "the \(k) most recent of class \(missing) before them (exact SVC grows ~n^2.2)")
+    }
+
     public func predictProbabilities(_ x: FeatureMatrix) throws -> [Double] {
+        try predictProbabilities(x, threads: 1)
+    }
+
+    /// Probabilities with the rows split between `threads` threads (the same bits as on one).
+    public func predictProbabilities(_ x: FeatureMatrix, threads: Int) throws -> [Double] {
         try lock.withLock {
             guard let state else { throw LearningError(.notFitted, "SVM model is not fitted") }
             try FitValidation.checkColumns(x, expected: state.header.columnNames.count)
             let z = state.header.preprocessor!.transform(x)
-            let dec = decisionValues(state.model.pointer, orientation: state.model.orientation, values: z, rows: Array(0..<x.rows), cols: x.cols)
+            let dec = decisionValues(state.model.pointer, orientation: state.model.orientation, values: z, count: x.rows, cols: x.cols, threads: threads)
             let a = state.header.extras["plattA"] ?? -1, b = state.header.extras["plattB"] ?? 0
             return dec.map { PlattScaling.probability($0, a: a, b: b) }
         }

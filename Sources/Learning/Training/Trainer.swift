@@ -168,11 +168,12 @@ public enum Trainer {
         guard !folds.isEmpty else {
             throw LearningError(.insufficientData, "no walk-forward fold has both classes in its training and validation rows")
         }
+        // The training part, the holdout and every fold are views of `x` (row index lists over
+        // its values, no copies); each library builds its own matrix from the view when a fit
+        // starts and frees it when the fit ends.
         let trainX = x.selecting(rows: split.train), trainY = split.train.map { labels[$0] }
         let holdX = x.selecting(rows: split.holdout), holdY = split.holdout.map { labels[$0] }
         try FitValidation.check(trainX, trainY)
-        // Each fit copies its fold's rows when it starts and frees them when it ends: with two
-        // workers two folds are in memory at a time, not every fold for the whole run.
         let foldData = FoldData(count: folds.count) { f in
             (x.selecting(rows: folds[f].train), folds[f].train.map { labels[$0] },
              x.selecting(rows: folds[f].validation), folds[f].validation.map { labels[$0] })
@@ -490,7 +491,8 @@ public enum Trainer {
     }
 }
 
-/// The walk-forward folds' matrices, made on demand by the fit that needs them.
+/// The walk-forward folds' matrices (views of the training matrix) and labels, made on demand
+/// by the fit that needs them.
 struct FoldData: Sendable {
     let count: Int
     let make: @Sendable (Int) -> (FeatureMatrix, [Int], FeatureMatrix, [Int])
