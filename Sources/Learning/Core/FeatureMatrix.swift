@@ -6,7 +6,7 @@
 /// `selecting(rows:)` makes a view: the new matrix shares its parent's values and keeps only a
 /// list of row indices, so the holdout, the purged training part and every walk-forward fold
 /// of a million-row training set cost 8 bytes a row, not a copy of their values (measured:
-/// bench/README-train.md). A view reads exactly the values a copy would hold.
+/// bench/README.md, "Training and scoring at scale"). A view reads exactly the values a copy would hold.
 public struct FeatureMatrix: Sendable {
     /// Number of rows (samples).
     public let rows: Int
