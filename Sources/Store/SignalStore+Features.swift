@@ -123,23 +123,9 @@ extension SignalStore {
         return text.withUTF8 { isoDay($0) }
     }
 
-    /// `Day(iso:)` of stored date text: a plain `YYYY-MM-DD` is read from its bytes, anything
-    /// else goes through `Day(iso:)` itself.
+    /// `Day(iso:)` of stored date text, read from its bytes.
     static func isoDay(_ text: UnsafeBufferPointer<UInt8>) -> Day? {
-        guard text.count == 10, text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-") else {
-            return Day(iso: String(decoding: text, as: UTF8.self))
-        }
-        func num(_ r: Range<Int>) -> Int? {
-            var v = 0
-            for i in r {
-                let c = text[i]
-                guard c >= 48, c <= 57 else { return nil }
-                v = v * 10 + Int(c - 48)
-            }
-            return v
-        }
-        guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return nil }
-        return Day(year: y, month: m, day: d)
+        Day(isoBytes: text)
     }
 
     /// Labeled signals (not pending, not expired) with a feature row of `schemaHash`, sorted by

@@ -17,30 +17,37 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     /// Parses `YYYY-MM-DD`, also the date part of `YYYY-MM-DDThh:mm...` or `YYYY-MM-DD hh:mm...`.
     public init?(iso text: some StringProtocol) {
         // Reads at most 11 bytes on the stack: this runs once per bar read from the store.
-        let parsed: Day?? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 11) { utf8 in
+        let parsed: Day? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 11) { utf8 in
             var count = 0
             for byte in text.utf8 {
                 utf8[count] = byte
                 count += 1
                 if count == 11 { break }
             }
-            guard count >= 10, utf8[4] == UInt8(ascii: "-"), utf8[7] == UInt8(ascii: "-") else { return .some(nil) }
-            // A longer text must be a date-time: `T` or a space after the date.
-            if count == 11, utf8[10] != UInt8(ascii: "T"), utf8[10] != UInt8(ascii: " ") { return .some(nil) }
-            func num(_ r: Range<Int>) -> Int? {
-                var v = 0
-                for i in r {
-                    let c = utf8[i]
-                    guard c >= 48, c <= 57 else { return nil }
-                    v = v * 10 + Int(c - 48)
-                }
-                return v
-            }
-            guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return .some(nil) }
-            return .some(Day(year: y, month: m, day: d))
+            return Day(isoBytes: UnsafeBufferPointer(rebasing: utf8[0..<count]))
         }
-        guard let day = parsed ?? nil else { return nil }
+        guard let day = parsed else { return nil }
         self = day
+    }
+
+    /// ``init(iso:)`` of UTF-8 text given as bytes (a store's column, a file's field), without
+    /// making a `String`.
+    public init?(isoBytes utf8: UnsafeBufferPointer<UInt8>) {
+        let count = utf8.count
+        guard count >= 10, utf8[4] == UInt8(ascii: "-"), utf8[7] == UInt8(ascii: "-") else { return nil }
+        // A longer text must be a date-time: `T` or a space after the date.
+        if count > 10, utf8[10] != UInt8(ascii: "T"), utf8[10] != UInt8(ascii: " ") { return nil }
+        func num(_ r: Range<Int>) -> Int? {
+            var v = 0
+            for i in r {
+                let c = utf8[i]
+                guard c >= 48, c <= 57 else { return nil }
+                v = v * 10 + Int(c - 48)
+            }
+            return v
+        }
+        guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10) else { return nil }
+        self.init(year: y, month: m, day: d)
     }
 
     /// `YYYY-MM-DD` (years 1...9999).
