@@ -16,16 +16,19 @@ extension SignalStore {
         try write("importing bars") { db in try body { rows in try Self.upsertBars(rows, in: db) } }
     }
 
+    /// The bars upsert: a bar equal to the stored one changes nothing (no row counted changed).
+    static let barUpsertSQL = """
+        INSERT INTO price_bars (symbol, date, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (symbol, date) DO UPDATE SET open = excluded.open, high = excluded.high,
+            low = excluded.low, close = excluded.close, volume = excluded.volume
+        WHERE open IS NOT excluded.open OR high IS NOT excluded.high OR low IS NOT excluded.low
+            OR close IS NOT excluded.close OR volume IS NOT excluded.volume
+        """
+
     static func upsertBars(_ rows: [BarInput.Row], in db: Database) throws -> WriteCount {
         var count = WriteCount()
         let now = Self.timestamp()
-        let statement = try db.makeStatement(sql: """
-            INSERT INTO price_bars (symbol, date, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (symbol, date) DO UPDATE SET open = excluded.open, high = excluded.high,
-                low = excluded.low, close = excluded.close, volume = excluded.volume
-            WHERE open IS NOT excluded.open OR high IS NOT excluded.high OR low IS NOT excluded.low
-                OR close IS NOT excluded.close OR volume IS NOT excluded.volume
-            """)
+        let statement = try db.makeStatement(sql: Self.barUpsertSQL)
         // Hundreds of thousands of rows: values are bound through SQLite's C API, the same text
         // and doubles GRDB would bind (its per-row argument arrays were most of the write), and
         // the symbol only when it changes (a file is one symbol): a binding stays across resets.

@@ -34,13 +34,7 @@ import TradingDomain
             let v = BarInput.validate(table, file: path, defaultSymbol: BarInput.symbol(fromFileName: path))
             #expect(v.errors.isEmpty)
             try slow.store.write("") { db in
-                let statement = try db.makeStatement(sql: """
-                    INSERT INTO price_bars (symbol, date, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (symbol, date) DO UPDATE SET open = excluded.open, high = excluded.high,
-                        low = excluded.low, close = excluded.close, volume = excluded.volume
-                    WHERE open IS NOT excluded.open OR high IS NOT excluded.high OR low IS NOT excluded.low
-                        OR close IS NOT excluded.close OR volume IS NOT excluded.volume
-                    """)
+                let statement = try db.makeStatement(sql: SignalStore.barUpsertSQL)
                 var changedFrom: [String: Day] = [:]
                 for row in v.items {
                     let b = row.bar

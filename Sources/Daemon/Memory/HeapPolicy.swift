@@ -30,11 +30,4 @@ public enum HeapPolicy {
         return false
         #endif
     }
-
-    /// Gives freed heap back to the system (glibc's `malloc_trim`), before the daemon sleeps.
-    public static func releaseFreedHeap() {
-        #if canImport(Glibc)
-        _ = improvementd_daemon_malloc_trim()
-        #endif
-    }
 }

@@ -78,7 +78,7 @@ public final class CycleRunner: JobRunner, Sendable {
     /// Idle until the next fire: give back the heap the jobs freed and the library pages they
     /// touched (bench/README.md, "The idle daemon").
     public func willSleep() async {
-        HeapPolicy.releaseFreedHeap()
+        Classifiers.releaseFreedMemory()
         ResidentPages.releaseCleanFilePages()
     }
 
