@@ -77,14 +77,19 @@ extension SignalStore {
     /// One symbol's bars sorted by date (nil when it has none), read on its own snapshot:
     /// labels and features go symbol by symbol, holding one series at a time. Columns are read
     /// through SQLite's C API (GRDB's per-row decoding was most of reading a million bars).
-    public func barSeries(of symbol: String) throws(StoreError) -> BarSeries? {
+    /// - Parameter from: when given, only the bars dated on or after it (labels look at nothing
+    ///   before a signal's entry date, so a daily run need not read each symbol's history).
+    public func barSeries(of symbol: String, from: Day? = nil) throws(StoreError) -> BarSeries? {
         try read("reading bars") { db in
-            let statement = try db.cachedStatement(sql: "SELECT date, open, high, low, close, volume FROM price_bars WHERE symbol = ? ORDER BY date")
+            let statement = try db.cachedStatement(
+                sql: "SELECT date, open, high, low, close, volume FROM price_bars WHERE symbol = ? AND date >= ? ORDER BY date")
             let stmt = statement.sqliteStatement
             sqlite3_reset(stmt)
             defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
             let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
             _ = symbol.withCString { sqlite3_bind_text(stmt, 1, $0, -1, transient) }
+            // '' sorts before every date: no lower bound.
+            _ = (from?.iso ?? "").withCString { sqlite3_bind_text(stmt, 2, $0, -1, transient) }
             var bars: [Bar] = []
             while true {
                 let code = sqlite3_step(stmt)

@@ -42,8 +42,19 @@ extension SignalStore {
         // A re-import mostly brings bars the store already holds: those equal to the stored
         // ones are counted unchanged without a step of the upsert, which would change nothing
         // for them (its `IS NOT` compares the same doubles `==` does: no NULL or NaN is stored).
+        // Only the stored bars in the dates the rows span are read: a day's delivery of one bar
+        // a symbol must not read that symbol's whole history.
+        var spans: [String: ClosedRange<Day>] = [:]
+        for row in rows {
+            let day = row.bar.day
+            if let span = spans[row.symbol] {
+                if day < span.lowerBound || day > span.upperBound { spans[row.symbol] = min(span.lowerBound, day)...max(span.upperBound, day) }
+            } else {
+                spans[row.symbol] = day...day
+            }
+        }
         var stored: [String: [Int32: StoredBar]] = [:]
-        for name in Set(rows.map(\.symbol)) { stored[name] = try storedBars(symbol: name, db) }
+        for (name, span) in spans { stored[name] = try storedBars(symbol: name, in: span, db) }
         var existing: [Int32: StoredBar] = [:]
         sqlite3_reset(stmt)
         sqlite3_clear_bindings(stmt)
@@ -100,13 +111,15 @@ extension SignalStore {
     /// The five values of a stored bar.
     struct StoredBar { var open, high, low, close, volume: Double }
 
-    /// The bars `symbol` has in the store, by day number.
-    static func storedBars(symbol: String, _ db: Database) throws -> [Int32: StoredBar] {
-        let statement = try db.makeStatement(sql: "SELECT date, open, high, low, close, volume FROM price_bars WHERE symbol = ?")
+    /// The bars `symbol` has in the store dated within `span`, by day number.
+    static func storedBars(symbol: String, in span: ClosedRange<Day>, _ db: Database) throws -> [Int32: StoredBar] {
+        let statement = try db.makeStatement(sql: "SELECT date, open, high, low, close, volume FROM price_bars WHERE symbol = ? AND date BETWEEN ? AND ?")
         let stmt = statement.sqliteStatement
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
         _ = symbol.withCString { sqlite3_bind_text(stmt, 1, $0, -1, transient) }
+        _ = span.lowerBound.withISO { sqlite3_bind_text(stmt, 2, $0, 10, transient) }
+        _ = span.upperBound.withISO { sqlite3_bind_text(stmt, 3, $0, 10, transient) }
         var out: [Int32: StoredBar] = [:]
         while true {
             let code = sqlite3_step(stmt)

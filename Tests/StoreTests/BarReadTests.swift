@@ -36,5 +36,33 @@ import TradingDomain
         #expect(try store.barSymbols() == ["A", "AA", "B", "^I"])
         for symbol in all.keys { #expect(try store.barSeries(of: symbol) == all[symbol], "\(symbol)") }
         #expect(try store.barSeries(of: "NONE") == nil)
+        // From a date: exactly the bars dated on or after it (labels read no earlier bar).
+        for symbol in all.keys {
+            let bars = all[symbol]!.bars
+            for from in [bars[0].day, bars[17].day, bars[17].day.adding(days: 1), bars.last!.day, bars.last!.day.adding(days: 1)] {
+                let suffix = bars.filter { $0.day >= from }
+                #expect(try store.barSeries(of: symbol, from: from)?.bars ?? [] == suffix, "\(symbol) from \(from.iso)")
+            }
+        }
+    }
+
+    /// A delivery reads only the stored bars in the dates it brings: a bar equal to the stored
+    /// one counts unchanged, a corrected one is written, a new one inserted, whatever lies outside.
+    @Test func anUpsertComparesOnlyTheDatesItBrings() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bars-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let store = try SignalStore(path: dir.appendingPathComponent("s.sqlite").path)
+        let start = Day(iso: "2024-01-01")!
+        func bar(_ i: Int, _ close: Double) -> BarInput.Row {
+            BarInput.Row(symbol: "A", bar: Bar(day: start.adding(days: i), open: close, high: close + 1, low: close - 1, close: close, volume: 10))
+        }
+        #expect(try store.upsertBars((0..<30).map { bar($0, 100 + Double($0)) }).written == 30)
+        let again = try store.upsertBars([bar(10, 110), bar(11, 999), bar(40, 140)])
+        #expect(again.unchanged == 1)
+        #expect(again.written == 2)
+        let closes = try store.barSeries(of: "A")!.bars.map(\.close)
+        #expect(closes.count == 31)
+        #expect(closes[11] == 999)
+        #expect(closes[12] == 112)
     }
 }

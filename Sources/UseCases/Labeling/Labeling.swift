@@ -73,12 +73,19 @@ public struct Labeling: Sendable {
     /// hold every bar at once), the index's last bar date read first (expiry).
     func outcomes(of signals: [Signal]) throws -> [Outcome] {
         guard !signals.isEmpty else { return [] }
-        let indexLast = try store.barSeries(of: config.indexSymbol)?.bars.last?.day
+        var indexLast: Day?
+        if let text = try store.lastBarDate(config.indexSymbol) {
+            guard let day = Day(iso: text) else { throw StoreError(.integrity, "price_bars has an invalid date '\(text)' for \(config.indexSymbol)") }
+            indexLast = day
+        }
         var bySymbol: [String: [Int]] = [:]
         for (i, s) in signals.enumerated() { bySymbol[s.symbol, default: []].append(i) }
         var out = [Outcome](repeating: Outcome(signalId: "", status: .pending), count: signals.count)
         for symbol in bySymbol.keys.sorted() {
-            let bars = try store.barSeries(of: symbol)
+            // A label reads only bars on or after its entry date: the symbol's bars from its
+            // earliest entry among these signals label each of them exactly as its whole series.
+            let earliest = bySymbol[symbol]!.lazy.map { signals[$0].entryDate }.min()
+            let bars = try store.barSeries(of: symbol, from: earliest)
             for i in bySymbol[symbol]! {
                 out[i] = TripleBarrier.label(signals[i], bars: bars, indexLastDay: indexLast, config: labelConfig)
             }
