@@ -6,13 +6,16 @@
 #   - copies300: 300 renamed copies of the bundled stocks (bench/make-universe.sh): a size test only,
 # each with the four built-in strategies backfilled. Prints a markdown table and keeps each run's
 # summary.txt under bench/out/replay/.
-# Usage: bash bench/replay.sh [SETS] [YEARS]     e.g. bash bench/replay.sh "bundled real72" "1 3"
+# Usage: [BIN=binary] bash bench/replay.sh [SETS] [YEARS]     e.g. bash bench/replay.sh "bundled real72" "1 3"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SETS=${1:-bundled real72 copies300}
 YEARS=${2:-1 3 5}
-swift build -c release --product improvementd >/dev/null
-BIN=$PWD/.build/release/improvementd
+# BIN=path runs that binary instead of building one (e.g. a copy, while the tree changes).
+if [ -z "${BIN:-}" ]; then
+    swift build -c release --product improvementd >/dev/null
+    BIN=$PWD/.build/release/improvementd
+fi
 OUT=$PWD/bench/out/replay
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

@@ -57,8 +57,10 @@ extension SignalStore {
     /// - Parameters:
     ///   - fingerprint: the consumer's settings (configuration, schema); when it differs from the
     ///     one stored at the last catch-up, every signal is recomputed.
-    ///   - barReach: the SQL condition on `s` (a signals row) under which the changed bars reach a
-    ///     signal; it may use `d`, a `dirty_bars` row of this consumer, inside an `EXISTS`.
+    ///   - barReach: a SQL `SELECT` of the `signal_id`s the changed bars reach; it may use
+    ///     `:consumer`. A set, not a condition on every signal: a daily run of a large store
+    ///     looks up the few signals a day reaches through the indexes instead of testing each
+    ///     signal against the marks (0.29 s -> 6 ms a day on 60k signals over 300 symbols).
     func dirtySignals(
         _ consumer: DirtyConsumer, fingerprint: String, barReach: (DirtyInputs) -> String
     ) throws(StoreError) -> (DirtyInputs, [Signal]) {
@@ -80,11 +82,10 @@ extension SignalStore {
             // Labels and features do not read a signal's metadata: its JSON is left unparsed.
             if dirty.all { return (dirty, try Self.signals(db, metadata: false)) }
             if dirty.isEmpty { return (dirty, []) }
-            var conditions = ["s.signal_id IN (SELECT signal_id FROM dirty_signals WHERE consumer = :consumer)"]
-            if !dirty.barsFrom.isEmpty {
-                conditions.append("(\(barReach(dirty)))")
-            }
-            let signals = try Self.signals(db, where: conditions.joined(separator: " OR "), arguments: ["consumer": consumer.rawValue], metadata: false)
+            var reached = ["SELECT signal_id FROM dirty_signals WHERE consumer = :consumer"]
+            if !dirty.barsFrom.isEmpty { reached.append(barReach(dirty)) }
+            let signals = try Self.signals(
+                db, where: "s.signal_id IN (\(reached.joined(separator: " UNION ")))", arguments: ["consumer": consumer.rawValue], metadata: false)
             return (dirty, signals)
         }
     }
@@ -107,13 +108,17 @@ extension SignalStore {
     /// or before its window (entry .. entry + horizon), any changed bar of its symbol while it is
     /// pending or expired, and any changed index bar while it is pending or expired (expiry).
     public func signalsToRelabel(horizonDays: Int, indexSymbol: String, fingerprint: String) throws(StoreError) -> (DirtyInputs, [Signal]) {
-        let unsettled = "EXISTS (SELECT 1 FROM outcomes o WHERE o.signal_id = s.signal_id AND o.status IN ('pending', 'expired'))"
-        return try dirtySignals(.labels, fingerprint: fingerprint) { dirty in
-            let symbolReach = """
-                EXISTS (SELECT 1 FROM dirty_bars d WHERE d.consumer = :consumer AND d.symbol = s.symbol
-                    AND (s.entry_date >= date(d.from_date, '-\(max(0, horizonDays)) days') OR \(unsettled)))
+        try dirtySignals(.labels, fingerprint: fingerprint) { dirty in
+            let window = """
+                SELECT s.signal_id FROM dirty_bars d JOIN signals s ON s.symbol = d.symbol
+                WHERE d.consumer = :consumer AND s.entry_date >= date(d.from_date, '-\(max(0, horizonDays)) days')
                 """
-            return dirty.barsFrom[indexSymbol] == nil ? symbolReach : "\(symbolReach) OR (\(unsettled))"
+            let unsettled = "SELECT o.signal_id FROM outcomes o WHERE o.status IN ('pending', 'expired')"
+            let unsettledOfSymbol = """
+                \(unsettled) AND (SELECT s.symbol FROM signals s WHERE s.signal_id = o.signal_id)
+                    IN (SELECT d.symbol FROM dirty_bars d WHERE d.consumer = :consumer)
+                """
+            return "\(window) UNION \(dirty.barsFrom[indexSymbol] == nil ? unsettledOfSymbol : unsettled)"
         }
     }
 
@@ -123,7 +128,7 @@ extension SignalStore {
     public func signalsToRecompute(fingerprint: String) throws(StoreError) -> (DirtyInputs, [Signal]) {
         try dirtySignals(.features, fingerprint: fingerprint) { dirty in
             // Day.iso of a parsed date: a plain literal, and the entry_date index applies.
-            dirty.barsFrom.values.min().map { "s.entry_date > '\($0.iso)'" } ?? "0"
+            dirty.barsFrom.values.min().map { "SELECT signal_id FROM signals WHERE entry_date > '\($0.iso)'" } ?? "SELECT NULL WHERE 0"
         }
     }
 
