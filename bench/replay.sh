@@ -5,7 +5,7 @@
 #   - real72:   the 72 distinct real NSE stocks of ../shared/data/ohlcv (not bundled),
 #   - copies300: 300 renamed copies of the bundled stocks (bench/make-universe.sh): a size test only,
 # each with the four built-in strategies backfilled. Prints a markdown table and keeps each run's
-# summary.txt under bench/out/replay/.
+# summary.txt under bench/results/replay/.
 # Usage: [BIN=binary] bash bench/replay.sh [SETS] [YEARS]     e.g. bash bench/replay.sh "bundled real72" "1 3"
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,7 @@ if [ -z "${BIN:-}" ]; then
     swift build -c release --product improvementd >/dev/null
     BIN=$PWD/.build/release/improvementd
 fi
-OUT=$PWD/bench/out/replay
+OUT=$PWD/bench/results/replay
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$OUT"
