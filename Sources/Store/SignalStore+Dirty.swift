@@ -115,8 +115,9 @@ extension SignalStore {
                 """
             let unsettled = "SELECT o.signal_id FROM outcomes o WHERE o.status IN ('pending', 'expired')"
             let unsettledOfSymbol = """
-                \(unsettled) AND (SELECT s.symbol FROM signals s WHERE s.signal_id = o.signal_id)
-                    IN (SELECT d.symbol FROM dirty_bars d WHERE d.consumer = :consumer)
+                SELECT o.signal_id FROM outcomes o JOIN signals s ON s.signal_id = o.signal_id
+                    JOIN dirty_bars d ON d.consumer = :consumer AND d.symbol = s.symbol
+                WHERE o.status IN ('pending', 'expired')
                 """
             return "\(window) UNION \(dirty.barsFrom[indexSymbol] == nil ? unsettledOfSymbol : unsettled)"
         }

@@ -130,8 +130,8 @@ extension SignalStore {
             // Only a row of an ISO TEXT date and five REALs can be told equal here; any other
             // (a store written by something else) is left to the upsert.
             guard sqlite3_column_type(stmt, 0) == SQLITE_TEXT, (1...5).allSatisfy({ sqlite3_column_type(stmt, $0) == SQLITE_FLOAT }),
-                  let text = sqlite3_column_text(stmt, 0),
-                  let day = Day(iso: String(cString: text)), sqlite3_column_bytes(stmt, 0) == 10 else { continue }
+                  sqlite3_column_bytes(stmt, 0) == 10, let text = sqlite3_column_text(stmt, 0),
+                  let day = Self.isoDay(UnsafeBufferPointer(start: text, count: 10)) else { continue }
             out[day.number] = StoredBar(
                 open: sqlite3_column_double(stmt, 1), high: sqlite3_column_double(stmt, 2), low: sqlite3_column_double(stmt, 3),
                 close: sqlite3_column_double(stmt, 4), volume: sqlite3_column_double(stmt, 5))

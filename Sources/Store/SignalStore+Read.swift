@@ -135,6 +135,14 @@ extension SignalStore {
         try read("reading the last bar date") { try String.fetchOne($0, sql: "SELECT MAX(date) FROM price_bars WHERE symbol = ?", arguments: [symbol]) }
     }
 
+    /// The day of `symbol`'s last bar, or nil when it has none; a stored date that is not one
+    /// is an integrity error, as in ``barSeries(of:from:)``.
+    public func lastBarDay(_ symbol: String) throws(StoreError) -> Day? {
+        guard let text = try lastBarDate(symbol) else { return nil }
+        guard let day = Day(iso: text) else { throw StoreError(.integrity, "price_bars has an invalid date '\(text)' for \(symbol)") }
+        return day
+    }
+
     /// Labeled outcomes changed after labeling change `sequence`, in label order (change
     /// sequence, exit date, id): the stream the online model learns from.
     public func labeledOutcomes(afterChange sequence: Int) throws(StoreError) -> [(signalId: String, label: Int, changeSeq: Int)] {

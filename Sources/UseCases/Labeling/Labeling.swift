@@ -73,11 +73,7 @@ public struct Labeling: Sendable {
     /// hold every bar at once), the index's last bar date read first (expiry).
     func outcomes(of signals: [Signal]) throws -> [Outcome] {
         guard !signals.isEmpty else { return [] }
-        var indexLast: Day?
-        if let text = try store.lastBarDate(config.indexSymbol) {
-            guard let day = Day(iso: text) else { throw StoreError(.integrity, "price_bars has an invalid date '\(text)' for \(config.indexSymbol)") }
-            indexLast = day
-        }
+        let indexLast = try store.lastBarDay(config.indexSymbol)
         var bySymbol: [String: [Int]] = [:]
         for (i, s) in signals.enumerated() { bySymbol[s.symbol, default: []].append(i) }
         var out = [Outcome](repeating: Outcome(signalId: "", status: .pending), count: signals.count)
