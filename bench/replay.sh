@@ -16,7 +16,9 @@ if [ -z "${BIN:-}" ]; then
     swift build -c release --product improvementd >/dev/null
     BIN=$PWD/.build/release/improvementd
 fi
-OUT=$PWD/bench/results/replay
+# OUT=dir keeps the summaries elsewhere; KEEP=dir keeps each replay's folder (its scratch store
+# answers `models evidence --db KEEP/SET-Y/replay.sqlite` afterwards).
+OUT=${OUT:-$PWD/bench/results/replay}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$OUT"
@@ -48,6 +50,10 @@ for set in $SETS; do
         live=$(($(wc -l < "$dir/predictions.csv") - 1))
         retrains=$(sqlite3 "$dir/replay.sqlite" "SELECT COUNT(*) FROM decisions WHERE action = 'retrain'")
         cp "$dir/summary.txt" "$OUT/$set-${y}y-summary.txt"
+        if [ -n "${KEEP:-}" ]; then
+            mkdir -p "$KEEP" && rm -rf "${KEEP:?}/$set-$y" && cp -r "$dir" "$KEEP/$set-$y"
+            "$BIN" models evidence --db "$dir/replay.sqlite" --before "$(date -d "$last + 1 day" +%F)" > "$OUT/$set-${y}y-evidence.txt" || true
+        fi
         printf '| %s | %s | %s | %s | %s | %s | %.0f |\n' "$set" "$y" "$from" "$live" "$retrains" "$secs" "$(echo "$kb / 1024" | bc -l)"
     done
 done

@@ -247,6 +247,22 @@ enum Migrations {
             // about a third of the time to store 100k predictions. (After v8-holdout-scores.)
             try db.execute(sql: "DROP INDEX IF EXISTS predictions_signal")
         }
+        migrator.registerMigration("v10-candidate-scores") { db in
+            // The live evidence of the production aggregate (docs/SCHEMA.md, `candidate_scores`):
+            // every candidate's probability for each signal, stored when the signal is first
+            // scored and never rewritten, so each row judges a fit that never saw its outcome.
+            // (After v9-predictions-one-index.)
+            try db.execute(sql: """
+                CREATE TABLE candidate_scores (
+                    signal_id TEXT NOT NULL REFERENCES signals(signal_id) ON DELETE CASCADE,
+                    candidate TEXT NOT NULL,
+                    model_version INTEGER NOT NULL REFERENCES model_versions(version),
+                    probability REAL NOT NULL CHECK (probability >= 0 AND probability <= 1),
+                    scored_at TEXT NOT NULL,
+                    PRIMARY KEY (signal_id, candidate)
+                ) WITHOUT ROWID
+                """)
+        }
         return migrator
     }
 

@@ -47,7 +47,8 @@ public struct App: Sendable {
     /// The online model and its blend with the batch model.
     public var online: OnlineLearning { OnlineLearning(store: store) }
     /// Scores for the trading system.
-    public var scoring: Scoring { Scoring(store: store, online: online) }
+    public var scoring: Scoring { Scoring(store: store, online: online, aggregate: aggregate) }
+    public var aggregate: ProductionAggregate { ProductionAggregate(config: config, store: store) }
     /// The production model on the evaluation window.
     public var evaluation: Evaluation { Evaluation(config: config, store: store) }
     /// The daily job and the trigger check.

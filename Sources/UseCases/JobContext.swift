@@ -20,6 +20,15 @@ public struct ProductionModel: Sendable {
         return ProductionModel(record: record, classifier: try Classifiers.load(try store.artifact(record.version)))
     }
 
+    /// The registry's algorithm name of a production aggregate's candidate set.
+    public static let aggregateAlgorithm = "aggregate"
+
+    /// The candidate set when this version is a production aggregate (README.md, "The
+    /// production aggregate"); nil for a single model.
+    public var candidateSet: EnsembleClassifier? {
+        record.algorithm == Self.aggregateAlgorithm ? classifier as? EnsembleClassifier : nil
+    }
+
     /// Whether it can score features of `schemaHash` (a model refuses features of another schema).
     public func scores(schemaHash: String) -> Bool { record.featureSchemaHash == schemaHash }
 }

@@ -32,6 +32,17 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let app = try global.app()
         _ = try app.labeling.label(totals: false)
+        if app.config.training.production == .aggregate && parsedAlgorithms == nil {
+            // The production aggregate: refit every candidate (README.md, "The production aggregate").
+            let decision = try app.training.refitCandidates()
+            if json {
+                print(try Output.json(decision))
+                return
+            }
+            print("promoted v\(decision.version): \(decision.reason)")
+            if let policy = decision.policy { print(policy.summary) }
+            return
+        }
         let (decision, result, data) = try app.training.train(algorithms: parsedAlgorithms, tune: !noTune)
         if json {
             print(try Output.json(TrainOutput(decision: decision, result: result, signals: data.labels.count)))

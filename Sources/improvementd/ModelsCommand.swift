@@ -3,6 +3,7 @@ import Foundation
 import Learning
 import ModelMetrics
 import Store
+import TradingDomain
 import UseCases
 
 /// `improvementd models list|show N|promote N|rollback|export N FILE`: the model registry.
@@ -10,7 +11,7 @@ struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
         abstract: "List, inspect, promote, roll back or export model versions.",
-        subcommands: [List.self, Show.self, Promote.self, Rollback.self, Export.self]
+        subcommands: [List.self, Show.self, Promote.self, Rollback.self, Export.self, Evidence.self]
     )
 
     /// `models` alone names no action: a usage error (exit 2), as before the subcommands.
@@ -32,6 +33,33 @@ struct ModelsCommand: ParsableCommand {
             if json { print(try Output.json(versions.map(ModelPage.Record.init))); return }
             if versions.isEmpty { print("no model versions yet (improvementd train)"); return }
             print(ModelPage.list(versions))
+        }
+    }
+
+    /// `models evidence [--json]`: every candidate's live record paired against production.
+    struct Evidence: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Every candidate's live AUC, log loss and Brier with intervals, paired against production; the aggregate's weights and regret bound.")
+
+        @Flag(name: .long, help: "Print as JSON.")
+        var json = false
+
+        @Option(name: .long, help: "Only outcomes with an exit before this day (YYYY-MM-DD); default: today.")
+        var before: String?
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let app = try global.app()
+            let day: Day
+            if let before {
+                guard let d = Day(iso: before) else { throw ValidationError("--before: \(before) is not a date (YYYY-MM-DD)") }
+                day = d
+            } else {
+                day = app.aggregate.day(of: Date()).adding(days: 1)
+            }
+            let report = try EvidenceReport.make(config: app.config, store: app.store, day: day, seed: UInt64(app.config.training.seed))
+            print(json ? try Output.json(report) : report.text)
         }
     }
 

@@ -26,6 +26,33 @@ import ModelMetrics
         #expect(c.combine([[0.2, 0.8], [0.4, 0.6]], regimes: []).map { ($0 * 1e12).rounded() / 1e12 } == [0.3, 0.7])
     }
 
+    @Test func anInvertedMemberGetsWeightZeroNeverANegativeOne() {
+        // Member 0 is informative, member 1 is member 0 inverted (1 − p): stacking's free-sign
+        // meta-model would give it a negative coefficient (it carries the same information).
+        var rng = SplitMix64(seed: 21)
+        var good = [Double](), labels = [Int]()
+        for _ in 0..<1500 {
+            let p = 0.15 + 0.7 * rng.nextUniform()
+            good.append(p)
+            labels.append(rng.nextUniform() < p ? 1 : 0)
+        }
+        let inverted = good.map { 1 - $0 }
+        let noise = (0..<1500).map { _ in 0.3 + 0.4 * rng.nextUniform() }
+        for kind in Algorithm.ensembleCases {
+            let c = Combiner.fit(kind, predictions: [good, inverted, noise], labels: labels, regimes: Array(repeating: .neutral, count: 1500),
+                                 columns: (nil, nil), regimeMinRows: 0, names: ["good", "inverted", "noise"])
+            #expect(c.weights.allSatisfy { $0 >= 0 }, "\(kind): \(c.weights)")
+            if c.rule == .select {
+                #expect(c.regimeMembers.allSatisfy { $0 == 0 }, "\(kind) selects \(c.regimeMembers)")
+            } else if kind != .voting {
+                #expect(c.weights[1] < 1e-6, "\(kind) gives the inverted member \(c.weights[1])")
+            }
+            // The combination ranks as the good member does, never inverted.
+            let combined = c.combine([good, inverted, noise], regimes: Array(repeating: .neutral, count: 1500))
+            if kind != .voting { #expect(Metrics.auc(labels: labels, scores: combined) > 0.6, "\(kind)") }
+        }
+    }
+
     @Test func blendingWeightsAreOnTheSimplexAndFavourTheInformativeMember() {
         var rng = SplitMix64(seed: 5)
         var good = [Double](), noise = [Double](), y = [Int]()

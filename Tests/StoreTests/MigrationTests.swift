@@ -25,7 +25,7 @@ import TradingDomain
         let reopened = try SignalStore(path: path)
         #expect(try reopened.rowCounts()["price_bars"] == 1)
         let applied = try reopened.read("") { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(applied == ["v1-core", "v2-model-importance", "v3-outcome-change-seq", "v4-blended-probability", "v5-dirty-inputs", "v6-one-production-model", "v7-take-policy", "v8-holdout-scores", "v9-predictions-one-index"])
+        #expect(applied == ["v1-core", "v2-model-importance", "v3-outcome-change-seq", "v4-blended-probability", "v5-dirty-inputs", "v6-one-production-model", "v7-take-policy", "v8-holdout-scores", "v9-predictions-one-index", "v10-candidate-scores"])
     }
 
     /// A store of the older schema that holds two production rows (possible before the index)

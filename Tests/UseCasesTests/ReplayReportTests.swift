@@ -39,6 +39,8 @@ import TradingDomain
         let env = TestSupport.quickTraining.merging([
             "IMPROVEMENTD_TRAINING_ALGORITHMS": "lr", "IMPROVEMENTD_TRIGGERS_MIN_SIGNALS": "10",
             "IMPROVEMENTD_TRIGGERS_SUCCESS_RATE": "0.99",
+            // The fixture's versions are single models: v2 is rejected by the paired test.
+            "IMPROVEMENTD_TRAINING_PRODUCTION": "single",
         ]) { $1 }
         let app = try! TestSupport.realApp(environment: env)
         let store = app.store

@@ -11,7 +11,8 @@ import TradingDomain
 /// The training options on the real bundled signals: the tuning rule, what is shipped
 /// (`training.ship`) and the monthly promotion mode (`training.monthly_promotion`).
 @Suite(.serialized) struct TrainingOptionsTests {
-    static let gbOnly = TestSupport.quickTraining.merging(["IMPROVEMENTD_TRAINING_ALGORITHMS": "gb"]) { $1 }
+    /// One algorithm, single-model production (these tests are about its selection and promotion).
+    static let gbOnly = TestSupport.quickTraining.merging(["IMPROVEMENTD_TRAINING_ALGORITHMS": "gb", "IMPROVEMENTD_TRAINING_PRODUCTION": "single"]) { $1 }
 
     @Test func tuningSaysWhetherItWasAdoptedAndWhy() throws {
         let app = try TestSupport.realApp(environment: [

@@ -112,6 +112,16 @@ public final class EnsembleClassifier: Classifier, @unchecked Sendable {
         return combiner.combine(predictions, regimes: regimes)
     }
 
+    /// The fitted members, after checking `x` has the columns they were fitted on.
+    func fittedMembers(_ x: FeatureMatrix) throws -> [any Classifier] {
+        let (members, _, header) = try lock.withLock {
+            guard let state else { throw LearningError(.notFitted, "\(parameters.kind.displayName) model is not fitted") }
+            return state
+        }
+        try FitValidation.checkColumns(x, expected: header.columnNames.count)
+        return members
+    }
+
     /// Combines the members' probabilities already computed for `x` (the `Trainer`'s path).
     static func combine(_ combiner: Combiner, memberPredictions: [[Double]], x: FeatureMatrix) -> [Double] {
         let regimes = combiner.needsRegimes ? Regime.of(x, bull: combiner.bullColumn, bear: combiner.bearColumn) : []

@@ -21,8 +21,25 @@ enum Stacking {
                         notes: ["stacking meta-model: intercept \(String(format: "%.3f", intercept)); coefficients " + Combiner.format(w, names)])
     }
 
-    /// (intercept, coefficients) of the meta-model.
+    /// (intercept, coefficients) of the meta-model, every coefficient ≥ 0: a member whose
+    /// coefficient comes out negative is dropped (coefficient 0) and the rest refitted, the most
+    /// negative first, until none is. A negative weight would learn to invert a member, which
+    /// on real signals ranked worse than chance once the relation reversed (README.md, "Ensembles").
     static func metaModel(predictions: [[Double]], labels: [Int]) -> (Double, [Double]) {
+        var active = Array(predictions.indices)
+        while true {
+            let (intercept, w) = unconstrained(predictions: active.map { predictions[$0] }, labels: labels)
+            guard let worst = w.indices.filter({ w[$0] < 0 }).min(by: { w[$0] < w[$1] }) else {
+                var out = [Double](repeating: 0, count: predictions.count)
+                for (k, j) in active.enumerated() { out[j] = w[k] }
+                return (intercept, out)
+            }
+            active.remove(at: worst)
+        }
+    }
+
+    /// The penalised logistic fit with free signs (an empty `predictions` fits the intercept).
+    static func unconstrained(predictions: [[Double]], labels: [Int]) -> (Double, [Double]) {
         let m = predictions.count, n = labels.count, d = m + 1
         // Design row i: [1, logit p₁ᵢ, ..., logit pₘᵢ].
         var z = [Double](repeating: 0, count: n * d)

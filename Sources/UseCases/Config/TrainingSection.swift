@@ -2,6 +2,11 @@ import Foundation
 import Learning
 import Policy
 
+/// What production is: the live-weighted aggregate of every candidate, or one selected candidate.
+public enum ProductionMode: String, Codable, Sendable, CaseIterable {
+    case aggregate, single
+}
+
 /// `training:`: what trains, on which signals, and when a candidate is promoted (README.md,
 /// "Training, the registry and scoring").
 public struct TrainingSection: Sendable, Equatable, Codable {
@@ -36,14 +41,31 @@ public struct TrainingSection: Sendable, Equatable, Codable {
     /// How the monthly full retrain is promoted: `paired_test` (only when better, as every other
     /// retrain) or `unless_worse` (unless significantly worse by the same test).
     public var monthlyPromotion = PromotionRule.Mode.pairedTest
+    /// What production is (README.md, "The production aggregate"): `aggregate`, the calibrated
+    /// mixture of every candidate weighted by its live log loss, or `single`, one candidate
+    /// chosen on walk-forward folds and guarded by the paired promotion test.
+    public var production = ProductionMode.aggregate
+    /// The aggregate's learning rate η (≤ 1 keeps its regret bound).
+    public var aggregateEta = 1.0
+    /// The aggregate's Fixed Share α: the weight returned to every candidate after each outcome.
+    public var aggregateShare = 0.01
+    /// The aggregate's calibration is fitted on its most recent N known outcomes.
+    public var calibrationWindow = 1000
+    /// The base-rate candidate predicts the success rate of the outcomes of the last N days.
+    public var baseRateDays = 365
 
     public init() {}
+
+    /// The Hedge settings of the aggregate.
+    public var hedge: HedgeSettings { HedgeSettings(eta: aggregateEta, share: aggregateShare) }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case lookbackDays = "lookback_days", holdoutFraction = "holdout_fraction", algorithms, seed
         case tuningTrials = "tuning_trials", tuningSeconds = "tuning_seconds", tuningBudgetFactor = "tuning_budget_factor"
         case promotionAlpha = "promotion_alpha", promotionMargin = "promotion_margin", selection
         case regimeMinRows = "regime_min_rows", ship, monthlyPromotion = "monthly_promotion"
+        case production, aggregateEta = "aggregate_eta", aggregateShare = "aggregate_share"
+        case calibrationWindow = "calibration_window", baseRateDays = "base_rate_days"
     }
 
     static let keys = CodingKeys.allCases.map(\.rawValue)
@@ -67,6 +89,11 @@ public struct TrainingSection: Sendable, Equatable, Codable {
         static let tuningBudgetFactor = ValueRule<Double>.number(0...1000, openLower: true)
         static let ship = choice(ShippedFit.allCases.map(\.rawValue))
         static let monthlyPromotion = choice(PromotionRule.Mode.allCases.map(\.rawValue))
+        static let production = choice(ProductionMode.allCases.map(\.rawValue))
+        static let aggregateEta = ValueRule<Double>.number(0...1, openLower: true)
+        static let aggregateShare = ValueRule<Double>.number(0...0.5)
+        static let calibrationWindow = ValueRule<Int>.wholeNumber(200...1_000_000)
+        static let baseRateDays = ValueRule<Int>.wholeNumber(1...36500)
 
         /// One of `names`, as written in lower case.
         static func choice(_ names: [String]) -> ValueRule<String> {
@@ -104,6 +131,13 @@ public struct TrainingSection: Sendable, Equatable, Codable {
         let modeName = try c.string(.monthlyPromotion, or: d.monthlyPromotion.rawValue).lowercased()
         guard let mode = PromotionRule.Mode(rawValue: modeName) else { throw c.refusal(.monthlyPromotion, Rules.monthlyPromotion.expected) }
         monthlyPromotion = mode
+        let productionName = try c.string(.production, or: d.production.rawValue).lowercased()
+        guard let production = ProductionMode(rawValue: productionName) else { throw c.refusal(.production, Rules.production.expected) }
+        self.production = production
+        aggregateEta = try c.number(.aggregateEta, or: d.aggregateEta, Rules.aggregateEta)
+        aggregateShare = try c.number(.aggregateShare, or: d.aggregateShare, Rules.aggregateShare)
+        calibrationWindow = try c.wholeNumber(.calibrationWindow, or: d.calibrationWindow, Rules.calibrationWindow)
+        baseRateDays = try c.wholeNumber(.baseRateDays, or: d.baseRateDays, Rules.baseRateDays)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -121,6 +155,11 @@ public struct TrainingSection: Sendable, Equatable, Codable {
         try c.encode(tuningBudgetFactor, forKey: .tuningBudgetFactor)
         try c.encode(ship.rawValue, forKey: .ship)
         try c.encode(monthlyPromotion.rawValue, forKey: .monthlyPromotion)
+        try c.encode(production.rawValue, forKey: .production)
+        try c.encode(aggregateEta, forKey: .aggregateEta)
+        try c.encode(aggregateShare, forKey: .aggregateShare)
+        try c.encode(calibrationWindow, forKey: .calibrationWindow)
+        try c.encode(baseRateDays, forKey: .baseRateDays)
     }
 
     public func validate() throws(ConfigurationError) {
@@ -137,6 +176,11 @@ public struct TrainingSection: Sendable, Equatable, Codable {
         try Rules.tuningBudgetFactor.check(tuningBudgetFactor, at: Self.key(.tuningBudgetFactor))
         try Rules.ship.check(ship.rawValue, at: Self.key(.ship))
         try Rules.monthlyPromotion.check(monthlyPromotion.rawValue, at: Self.key(.monthlyPromotion))
+        try Rules.production.check(production.rawValue, at: Self.key(.production))
+        try Rules.aggregateEta.check(aggregateEta, at: Self.key(.aggregateEta))
+        try Rules.aggregateShare.check(aggregateShare, at: Self.key(.aggregateShare))
+        try Rules.calibrationWindow.check(calibrationWindow, at: Self.key(.calibrationWindow))
+        try Rules.baseRateDays.check(baseRateDays, at: Self.key(.baseRateDays))
     }
 
     static func key(_ key: CodingKeys) -> String { "\(Configuration.CodingKeys.training.rawValue).\(key.rawValue)" }

@@ -107,7 +107,10 @@ public struct ImprovementCycle: Sendable {
                 // The monthly full retrain is promoted by `training.monthly_promotion`; every other
                 // retrain by the paired test.
                 let mode = full ? app.config.training.monthlyPromotion : .pairedTest
-                let (decision, _, _) = try app.training.train(promotion: mode, shouldStop: shouldStop, now: now, context: context)
+                let decision = try app.config.training.production == .aggregate
+                    // The aggregate refits its candidates; their weights are earned live.
+                    ? app.training.refitCandidates(shouldStop: shouldStop, now: now, context: context)
+                    : app.training.train(promotion: mode, shouldStop: shouldStop, now: now, context: context).0
                 training = decision
                 version = decision.promoted ? decision.version : production?.version
                 result = Self.result(decision, production: production?.version)

@@ -25,10 +25,13 @@ public struct SchemaMismatch: Error, CustomStringConvertible {
 public struct Scoring: Sendable {
     public let store: SignalStore
     public let online: OnlineLearning
+    /// The aggregate's state and evidence, for a production version that is a candidate set.
+    public let aggregate: ProductionAggregate?
 
-    public init(store: SignalStore, online: OnlineLearning) {
+    public init(store: SignalStore, online: OnlineLearning, aggregate: ProductionAggregate? = nil) {
         self.store = store
         self.online = online
+        self.aggregate = aggregate
     }
 
     /// Scores every unlabeled (pending or not yet labeled) signal that has no prediction from the
@@ -49,6 +52,19 @@ public struct Scoring: Sendable {
         guard todo.missingFeatures == 0 else { throw StoreError(.integrity, "features missing for \(todo.missingFeatures) unlabeled signals") }
         let names = try store.featureNames(schemaHash: features.schemaHash)
         let x = try FeatureMatrix(rows: todo.signalIds.count, cols: todo.width, values: todo.values, columnNames: names)
+        if let aggregate, let set = production.candidateSet {
+            // The aggregate: every candidate scores, the evidence is stored, and production's
+            // probability is the calibrated mixture with the day's weights.
+            let scored = try aggregate.score(set: set, x: x, signalIds: todo.signalIds, version: record.version,
+                                             day: aggregate.day(of: now), now: now)
+            report.taken = scored.decisions.filter(\.take).count
+            report.scored = try store.insertPredictions(
+                Array(zip(todo.signalIds, scored.probabilities)).map { ($0.0, $0.1) }, version: record.version, scoredAt: now,
+                blended: try online.blended(batch: scored.probabilities, x: x, schemaHash: features.schemaHash),
+                decisions: scored.decisions
+            )
+            return report
+        }
         // Scoring runs alone: a large batch uses two threads (same bits as one thread).
         let threads = min(2, ProcessInfo.processInfo.activeProcessorCount)
         let probabilities: [Double]

@@ -188,7 +188,7 @@ public struct Training: Sendable {
 
     /// `stop`, logging once when training first checks it: from that line on, training is under
     /// way and a stop request (SIGTERM) is honoured at the next round or trial.
-    private func announcingFirstSafePoint(_ stop: @escaping StopCheck) -> StopCheck {
+    func announcingFirstSafePoint(_ stop: @escaping StopCheck) -> StopCheck {
         let announced = StopFlag()
         let logger = logger
         return {

@@ -1,0 +1,107 @@
+import Foundation
+import Learning
+import ModelMetrics
+import Policy
+import Store
+import TradingDomain
+
+/// The production aggregate as it stands on a day (README.md, "The production aggregate"):
+/// Hedge weights earned by every candidate's live log loss on the outcomes known before the day,
+/// the calibration fitted on the aggregate's own earlier mixtures, the base-rate candidate's
+/// constant and the take rule chosen on the earlier mixtures. A pure function of the evidence,
+/// so it survives any crash and a replay computes exactly what the daemon did.
+public struct AggregateState: Sendable {
+    /// The day it applies to: nothing with an exit on or after it was used.
+    public var day: Day
+    public var hedge: HedgeAggregate
+    public var calibration: MonotoneCalibration
+    /// The base-rate candidate's prediction (nil before any outcome in its window).
+    public var baseRate: Double?
+    /// The take rule on the mixture (before calibration), chosen on the earlier mixtures.
+    public var take: TakePolicy
+    /// The earlier mixtures' live AUC with its 95 % DeLong interval (nil with one class).
+    public var liveAUC: Interval?
+    public var outcomes: Int
+
+    /// The calibrated probability and the take decision of a mixture `raw`.
+    public func score(raw: Double) -> (probability: Double, decision: PredictionDecision) {
+        let p = calibration.apply(raw)
+        // The rule is chosen on the mixture; the calibration is increasing, so "raw ≥ t" is
+        // "p ≥ calibrated t", and the stored threshold is on the probability's own scale.
+        let threshold = take.takesEverySignal ? take.threshold : calibration.apply(take.threshold)
+        return (p, PredictionDecision(take: take.take(raw), threshold: threshold, size: take.size(raw)))
+    }
+}
+
+/// Computes ``AggregateState`` from the live evidence (`EvidenceLog`).
+public struct ProductionAggregate: Sendable {
+    public let config: Configuration
+    public let evidence: EvidenceLog
+
+    /// The constant candidate: the success rate of the recent exits.
+    public static let baseRate = "base_rate"
+
+    public init(config: Configuration, store: SignalStore) {
+        self.config = config
+        self.evidence = EvidenceLog(store: store)
+    }
+
+    /// The candidates of a set whose members are `members`: they, then the base rate.
+    public static func candidates(members: [String]) -> [String] { members + [baseRate] }
+
+    /// The state for scoring on `day`: only outcomes whose exit date is before `day`.
+    public func state(candidates: [String], on day: Day) throws -> AggregateState {
+        let rows = try evidence.outcomes(exitBefore: day)
+        let training = config.training
+        let hedge = HedgeAggregate.run(names: candidates, settings: training.hedge, outcomes: rows.map { row in
+            EvidenceOutcome(probabilities: candidates.map { row.probabilities[$0] }, label: row.outcome)
+        })
+        let mixed = rows.filter { $0.probabilities[EvidenceLog.aggregate] != nil }
+        let recent = mixed.suffix(training.calibrationWindow)
+        let calibration = MonotoneCalibration.fit(scores: recent.map { $0.probabilities[EvidenceLog.aggregate]! }, labels: recent.map(\.outcome))
+        let baseRate = try evidence.successRate(exitFrom: day.adding(days: -training.baseRateDays), before: day)
+        let labels = mixed.map(\.outcome), raw = mixed.map { $0.probabilities[EvidenceLog.aggregate]! }
+        let auc: Interval? = Set(labels).count == 2 ? DeLong.interval(labels: labels, scores: raw) : nil
+        // The same skill gate as a single version's: a rule only when the interval lies above 0.5.
+        let take = config.policy.choose(probabilities: raw, labels: labels, returns: mixed.map(\.returnPct),
+                                        skillDemonstrated: (auc?.lower ?? 0) > 0.5)
+        return AggregateState(day: day, hedge: hedge, calibration: calibration, baseRate: baseRate, take: take, liveAUC: auc,
+                              outcomes: mixed.count)
+    }
+
+    /// Scores `x` with the candidate set `set` of version `version` on `day`: every candidate's
+    /// live probability and the mixture are stored as evidence (the first score of a signal is
+    /// kept), and the calibrated probabilities with their take decisions returned.
+    public func score(
+        set: EnsembleClassifier, x: FeatureMatrix, signalIds: [String], version: Int, day: Day, now: Date
+    ) throws -> (probabilities: [Double], decisions: [PredictionDecision], state: AggregateState) {
+        let members = try set.memberProbabilities(x)
+        let names = Self.candidates(members: members.map(\.name))
+        let state = try state(candidates: names, on: day)
+        var scores: [CandidateScore] = []
+        scores.reserveCapacity(signalIds.count * (names.count + 1))
+        var probabilities = [Double](), decisions = [PredictionDecision]()
+        for (i, id) in signalIds.enumerated() {
+            var row: [Double?] = members.map { $0.probabilities[i] }
+            row.append(state.baseRate)
+            for (name, p) in zip(names, row) { if let p { scores.append(CandidateScore(signalId: id, candidate: name, probability: p)) } }
+            let raw = state.hedge.combine(row) ?? 0.5
+            scores.append(CandidateScore(signalId: id, candidate: EvidenceLog.aggregate, probability: raw))
+            let scored = state.score(raw: raw)
+            probabilities.append(scored.probability)
+            decisions.append(scored.decision)
+        }
+        // Evidence first, then the predictions (the caller's): after a crash between the two the
+        // signal is scored again and the evidence keeps its first, honest scores.
+        try evidence.record(scores, version: version, at: now)
+        return (probabilities, decisions, state)
+    }
+
+    /// The exchange's calendar day of `now`.
+    public func day(of now: Date) -> Day {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: config.exchangeTimezone) ?? TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day], from: now)
+        return Day(year: c.year!, month: c.month!, day: c.day!)!
+    }
+}
