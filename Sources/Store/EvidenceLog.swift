@@ -37,6 +37,12 @@ public struct EvidenceLog: Sendable {
     /// The name under which the aggregate's own mixture (before calibration) is stored beside
     /// the candidates: the calibration is fitted on it.
     public static let aggregate = "aggregate"
+    /// The name under which the mixture mapped by the day's calibration is stored: production's
+    /// probability is a second Hedge between it and the mixture, so calibration counts only as
+    /// much as its live log loss earns.
+    public static let calibrated = "calibrated"
+    /// The names stored beside the candidates that are not candidates.
+    public static let derived: Set<String> = [aggregate, calibrated]
 
     public init(store: SignalStore) {
         self.store = store
@@ -114,18 +120,16 @@ public struct EvidenceLog: Sendable {
         }
     }
 
+    /// Successes and signals labeled success or failure with an exit date in [from, before).
+    public func successCount(exitFrom from: Day, before: Day) throws(StoreError) -> SuccessCount {
+        try store.successCount(exitFrom: from, before: before)
+    }
+
     /// The success rate of the signals labeled success or failure with an exit date in
     /// [from, before): the constant base-rate candidate's prediction. Nil with none.
     public func successRate(exitFrom from: Day, before: Day) throws(StoreError) -> Double? {
-        try store.read("reading the recent success rate") { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*), SUM(outcome) FROM outcomes
-                WHERE status = 'labeled' AND outcome IN (0, 1) AND exit_date >= ? AND exit_date < ?
-                """, arguments: [from.iso, before.iso])
-            let n: Int = row?[0] ?? 0
-            let successes: Int = row?[1] ?? 0
-            return n == 0 ? nil : Double(successes) / Double(n)
-        }
+        let c = try store.successCount(exitFrom: from, before: before)
+        return c.n == 0 ? nil : Double(c.successes) / Double(c.n)
     }
 
     /// Production's first live probability of each signal (`predictions`, the earliest row):
@@ -142,5 +146,24 @@ public struct EvidenceLog: Sendable {
     /// How many scores are stored (for status and tests).
     public func count() throws(StoreError) -> Int {
         try store.read("counting candidate scores") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM candidate_scores") ?? 0 }
+    }
+}
+
+/// How many of `n` labeled outcomes were successes.
+public struct SuccessCount: Sendable, Hashable {
+    public var successes: Int
+    public var n: Int
+}
+
+extension SignalStore {
+    /// Successes and signals labeled success or failure with an exit date in [from, before).
+    public func successCount(exitFrom from: Day, before: Day) throws(StoreError) -> SuccessCount {
+        try read("reading the recent success rate") { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*), COALESCE(SUM(outcome), 0) FROM outcomes
+                WHERE status = 'labeled' AND outcome IN (0, 1) AND exit_date >= ? AND exit_date < ?
+                """, arguments: [from.iso, before.iso])
+            return SuccessCount(successes: row?[1] ?? 0, n: row?[0] ?? 0)
+        }
     }
 }

@@ -29,9 +29,13 @@ enum OnceReport {
             let value = t.value.map { v in t.interval.map { $0.formatted(decimals: 4) } ?? String(format: "%.4f", v) } ?? "n/a"
             Swift.print("  \(t.name.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) value \(value.padding(toLength: width, withPad: " ", startingAt: 0)) threshold \(String(format: "%g", t.threshold).padding(toLength: 6, withPad: " ", startingAt: 0)) n \(String(t.n).padding(toLength: 5, withPad: " ", startingAt: 0)) \(t.fired ? "FIRED" : "-")\(t.trusted ? "" : " (not trusted: n < min_signals)")")
         }
+        if let s = decision.strategiesSuccessRate {
+            Swift.print("  (the strategies' own success rate over the last 365 days of exits: \(s.formatted(decimals: 4)))")
+        }
         Swift.print("decision #\(decision.id): \(decision.action.rawValue.uppercased()) — \(decision.reason)")
+        if !decision.caused.isEmpty { Swift.print("caused: \(decision.caused)") }
         if let t = decision.training {
-            Swift.print(ModelTable.render(t.models, chosen: t.algorithm))
+            if !t.models.isEmpty { Swift.print(ModelTable.render(t.models, chosen: t.algorithm)) }
             let auc = t.promotion.map { $0.candidateAUC.formatted(decimals: 4) } ?? String(format: "%.4f", t.candidateAUC)
             let skill = t.promotion?.noDemonstratedSkill == true ? " (no demonstrated skill)" : ""
             Swift.print("training: v\(t.version) \(t.algorithm), holdout AUC \(auc)\(skill), grade \(t.grade)")

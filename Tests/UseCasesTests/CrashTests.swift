@@ -3,6 +3,7 @@ import GRDB
 import Learning
 import Store
 import Testing
+import TradingDomain
 @testable import UseCases
 
 /// kill -9 at every step of a training run and inside an import's transaction, through the built
@@ -189,6 +190,53 @@ import Testing
         #expect(final.production.count == 1)
         let last = try #require(final.versions.last)
         #expect(["production", "rejected"].contains(last.status) && last.decisionReason != nil && last.reportPath != nil)
+    }
+
+    /// The aggregate's scoring killed between its evidence and its predictions: the evidence is
+    /// kept as written, the weights computed from it are the same after the restart, and the
+    /// next `predict` stores the predictions without rewriting a single evidence row.
+    @Test func killedBetweenEvidenceAndPredictionsKeepsTheEvidence() throws {
+        let dir = TestSupport.scratch()
+        let path = dir.appendingPathComponent("store.sqlite")
+        try FileManager.default.copyItem(at: TestSupport.realStoreTemplate, to: path)
+        let env = ["IMPROVEMENTD_REPORTS_DIR": dir.appendingPathComponent("reports").path, "IMPROVEMENTD_INBOX_DIR": dir.appendingPathComponent("inbox").path]
+        let app = try TestSupport.app(dir, environment: TestSupport.quickTraining)
+        let refit = try app.training.refitCandidates()
+        #expect(refit.promoted && refit.algorithm == "aggregate")
+        try app.store.pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+
+        func evidence() throws -> [String] {
+            try SignalStore(path: path.path).read("") { db in
+                try Row.fetchAll(db, sql: "SELECT signal_id, candidate, model_version, probability, scored_at FROM candidate_scores ORDER BY 1, 2").map { r in
+                    let p: Double = r[3]
+                    return "\(r[0] as String)|\(r[1] as String)|\(r[2] as Int)|\(p.bitPattern)|\(r[4] as String)"
+                }
+            }
+        }
+        func predictions() throws -> Int { try SignalStore(path: path.path).read("") { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM predictions") ?? 0 } }
+        let (e0, p0) = (try evidence(), try predictions())
+        #expect(e0.isEmpty && p0 == 0)
+
+        let killed = try Self.run(["predict", "--db", path.path], in: dir, environment: env.merging([CrashPoint.variable: "score.after-evidence"]) { $1 })
+        try #require(killed.killed, "expected death by SIGKILL at score.after-evidence; ended \(killed.reason) \(killed.status): \(killed.stderr)")
+        let written = try evidence()
+        let unscored = Set(written.map { $0.split(separator: "|")[0] })
+        let none = try predictions()
+        #expect(!unscored.isEmpty && none == 0)
+        // Every candidate (the five models, the base rate, the online model when it has one),
+        // the mixture and its calibrated value, for each signal.
+        #expect(written.count % unscored.count == 0 && written.count / unscored.count >= 8)
+        let day = Day(iso: "2026-12-31")!
+        let reopened = try TestSupport.app(dir, environment: TestSupport.quickTraining)
+        let before = try EvidenceReport.make(config: reopened.config, store: reopened.store, day: day)
+
+        let next = try Self.run(["predict", "--db", path.path], in: dir, environment: env)
+        #expect(next.succeeded, "\(next.reason) \(next.status): \(next.stderr)")
+        #expect(try evidence() == written)
+        #expect(try predictions() == unscored.count)
+        let after = try EvidenceReport.make(config: reopened.config, store: reopened.store, day: day)
+        #expect(after.candidates.map(\.weight) == before.candidates.map(\.weight))
+        #expect(after.aggregateLoss == before.aggregateLoss)
     }
 
     /// A bar import killed inside its transaction, after the first file's rows are written,

@@ -50,6 +50,15 @@ import TradingDomain
         return Run(result: result)
     }
 
+    /// Canonical JSON of a report, for comparing two.
+    enum Output {
+        static func canonical<T: Encodable>(_ v: T) throws -> Data {
+            let e = JSONEncoder()
+            e.outputFormatting = [.sortedKeys]
+            return try e.encode(v)
+        }
+    }
+
     static func fileHash(_ path: String) -> String {
         SignalStore.sha256([UInt8](FileManager.default.contents(atPath: path)!))
     }
@@ -87,6 +96,16 @@ import TradingDomain
                 let p: Double = r[2], b: Double? = r[3], at: String = r[4]
                 let text = "\(r[0] as String)|\(r[1] as Int)|\(p.bitPattern)|\(b.map { "\($0.bitPattern)" } ?? "NULL")|\(at)"
                 return Prediction(at: date(at), text: text)
+            }
+        }
+    }
+
+    /// Every candidate score of the aggregate's evidence with the bit pattern of its probability.
+    static func evidence(_ path: String) throws -> [Prediction] {
+        try read(path) { db in
+            try Row.fetchAll(db, sql: "SELECT signal_id, candidate, model_version, probability, scored_at FROM candidate_scores ORDER BY scored_at, signal_id, candidate").map { r in
+                let p: Double = r[3], at: String = r[4]
+                return Prediction(at: date(at), text: "\(r[0] as String)|\(r[1] as String)|\(r[2] as Int)|\(p.bitPattern)|\(at)")
             }
         }
     }
@@ -165,6 +184,16 @@ import TradingDomain
         let (ma, mb) = (try Self.models(a.store), try Self.models(b.store))
         #expect(ma.filter { $0.at < cut }.map(\.text) == mb.filter { $0.at < cut }.map(\.text))
         #expect(!ma.filter { $0.at < cut }.isEmpty)
+        // The aggregate's evidence (every candidate's live score) up to d, and the weights,
+        // calibration and take rule computed from it for d, are identical too.
+        let (ea, eb) = (try Self.evidence(a.store), try Self.evidence(b.store))
+        #expect(ea.filter { $0.at < cut } == eb.filter { $0.at < cut })
+        #expect(ea.filter { $0.at < cut }.count > 50)
+        let config = try Self.config()
+        let (ra, rb) = (try EvidenceReport.make(config: config, store: try SignalStore(path: a.store), day: d.adding(days: 1)),
+                        try EvidenceReport.make(config: config, store: try SignalStore(path: b.store), day: d.adding(days: 1)))
+        #expect(try Output.canonical(ra) == Output.canonical(rb))
+        #expect(ra.outcomes > 0)
         // The garbage is seen after d (the comparison above can fail).
         #expect(pa.filter { $0.at >= cut } != pb.filter { $0.at >= cut })
     }
@@ -245,6 +274,7 @@ import TradingDomain
                       try Data(contentsOf: URL(fileURLWithPath: b.result.directory + "/predictions.csv")))
         #expect(x.count > 200)
         #expect(x == y)
+        #expect(try Self.evidence(a.store) == Self.evidence(b.store))
     }
 
     /// A stop raised after k days ends the walk at the next day boundary: the outputs are

@@ -9,7 +9,7 @@ public struct HedgeSettings: Codable, Sendable, Hashable {
     /// α in w ← (1 − α)·w + α/N after each update; 0 is plain Hedge.
     public var share: Double
 
-    public init(eta: Double = 1, share: Double = 0.01) {
+    public init(eta: Double = 0.2, share: Double = 0.01) {
         self.eta = eta
         self.share = share
     }

@@ -46,7 +46,7 @@ public struct TrainingSection: Sendable, Equatable, Codable {
     /// chosen on walk-forward folds and guarded by the paired promotion test.
     public var production = ProductionMode.aggregate
     /// The aggregate's learning rate η (≤ 1 keeps its regret bound).
-    public var aggregateEta = 1.0
+    public var aggregateEta = 0.2
     /// The aggregate's Fixed Share α: the weight returned to every candidate after each outcome.
     public var aggregateShare = 0.01
     /// The aggregate's calibration is fitted on its most recent N known outcomes.

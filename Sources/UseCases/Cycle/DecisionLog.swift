@@ -34,7 +34,7 @@ struct DecisionLog {
     /// `weekly check: retrain — fired: accuracy; promoted v3 (...); window of 120: AUC 0.534
     /// [0.512, 0.556], accuracy ...` (the window part when the window had predictions).
     static func message(_ d: CycleDecision) -> String {
-        var text = "\(d.job) check: \(d.action) — \(d.reason)\(d.result.map { "; \($0)" } ?? "")"
+        var text = "\(d.job) check: \(d.action) — \(d.reason)\(d.result.map { "; \($0)" } ?? "")\(d.caused.isEmpty ? "" : "; caused \(d.caused)")"
         if let i = d.triggers.intervals {
             text += "; window of \(i.count): " + windowFigures(i).map { "\($0.name) \($0.interval)" }.joined(separator: ", ")
         }
@@ -67,6 +67,8 @@ struct DecisionLog {
         if let v = d.modelVersion { metadata["model_version"] = "\(v)" }
         for (key, value) in d.evaluation.policy?.journalFields ?? [:] { metadata[key] = "\(value)" }
         if let r = d.result { metadata["result"] = "\(r)" }
+        if !d.caused.isEmpty { metadata["caused"] = "\(d.caused)" }
+        if let s = d.strategiesSuccessRate { add(s, as: "strategies_success_rate", to: &metadata) }
         return metadata
     }
 

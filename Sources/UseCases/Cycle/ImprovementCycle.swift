@@ -22,6 +22,12 @@ public struct CycleDecision: Encodable, Sendable {
     public var result: String?
     public var modelVersion: Int?
     public var training: TrainingDecision?
+    /// What the fired triggers caused (README.md, "The daemon"): a refit of the aggregate's
+    /// candidates, a single-model retrain, or nothing, and what that changes.
+    public var caused: String = ""
+    /// The strategies' own success rate over the last 365 days of exits (Wilson 95 %), shown beside
+    /// the success_rate trigger: a threshold above it fires every week by construction.
+    public var strategiesSuccessRate: Interval?
 }
 
 /// What the daily job did before its evaluation.
@@ -126,19 +132,47 @@ public struct ImprovementCycle: Sendable {
                 result = production.map { "kept v\($0.version)" }
             }
         }
+        let today = app.aggregate.day(of: now)
+        let recent = try store.successCount(exitFrom: today.adding(days: -365), before: today)
+        let strategies = recent.n > 0 ? Wilson.interval(successes: recent.successes, n: recent.n) : nil
+        let caused = Self.caused(decided, training: training, aggregate: app.config.training.production == .aggregate,
+                                 successThreshold: app.config.triggers.thresholds.successRate, strategies: strategies)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let triggersJSON = String(decoding: try encoder.encode(DecisionTriggers(report: decided.report, policy: evaluation.policy)), as: UTF8.self)
+        let triggersJSON = String(decoding: try encoder.encode(DecisionTriggers(
+            report: decided.report, policy: evaluation.policy, caused: caused, strategiesSuccessRate: strategies)), as: UTF8.self)
         let id = try store.insertDecision(
             job: job, triggers: triggersJSON, action: decided.action.rawValue, reason: decided.reason.description,
             result: result, modelVersion: version, at: now
         )
         let decision = CycleDecision(
             id: id, job: job, decidedAt: SignalStoreTime.iso(now), evaluation: evaluation, triggers: decided.report,
-            action: decided.action, reason: decided.reason, result: result, modelVersion: version, training: training
+            action: decided.action, reason: decided.reason, result: result, modelVersion: version, training: training,
+            caused: caused, strategiesSuccessRate: strategies
         )
         DecisionLog(logger: app.logger).record(decision)
         return decision
+    }
+
+    /// What the decision caused, in words: the refit (and that the weights move only with outcomes),
+    /// a single-model retrain, or nothing; and, when the success_rate trigger fired while the
+    /// strategies' own recent success rate lies below its threshold, that it is out of reach.
+    static func caused(_ d: RetrainDecision, training: TrainingDecision?, aggregate: Bool, successThreshold: Double, strategies: Interval?) -> String {
+        var text: String
+        if let training, aggregate, training.algorithm == ProductionModel.aggregateAlgorithm {
+            text = "refit: the aggregate's candidates refitted as v\(training.version); their weights change only with live outcomes"
+        } else if let training {
+            text = training.promoted ? "retrain: v\(training.version) replaced production" : "retrain: v\(training.version) rejected, production unchanged"
+        } else if d.report.firedTriggers.isEmpty {
+            text = "nothing: no trigger fired"
+        } else {
+            text = "nothing: the retrain was skipped"
+        }
+        if d.report.firedTriggers.contains(.successRate), let s = strategies, s.upper < successThreshold {
+            text += String(format: "; success_rate threshold %g is above the strategies' own success rate %@ over the last 365 days of exits, so it fires by construction",
+                           successThreshold, s.formatted(decimals: 3))
+        }
+        return text
     }
 
     /// The decision's `result` after a training run, with the candidate's holdout AUC and its

@@ -71,12 +71,18 @@ public struct LivePolicyEvaluation: Codable, Sendable, Equatable {
 struct DecisionTriggers: Encodable {
     var report: TriggerReport
     var policy: LivePolicyEvaluation?
+    /// What the fired triggers caused (`CycleDecision.caused`).
+    var caused: String?
+    /// The strategies' own success rate over the last 365 days of exits.
+    var strategiesSuccessRate: Interval?
 
-    enum CodingKeys: String, CodingKey { case policy }
+    enum CodingKeys: String, CodingKey { case policy, caused, strategiesSuccessRate = "strategies_success_rate" }
 
     func encode(to encoder: any Encoder) throws {
         try report.encode(to: encoder)
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(policy, forKey: .policy)
+        try c.encodeIfPresent(caused, forKey: .caused)
+        try c.encodeIfPresent(strategiesSuccessRate, forKey: .strategiesSuccessRate)
     }
 }

@@ -95,6 +95,14 @@ public struct OnlineLearning: Sendable {
         return report
     }
 
+    /// The online model's own probabilities for feature rows (a candidate of the production
+    /// aggregate); nil when it does not match the current schema yet.
+    public func probabilities(x: FeatureMatrix, schemaHash: String) throws -> [Double]? {
+        guard try store.setting(Self.onlineSchemaKey) == schemaHash, let text = try store.setting(Self.onlineModelKey),
+              let model = try? OnlineLogisticModel(json: Data(text.utf8)) else { return nil }
+        return (0..<x.rows).map { model.predict(Array(x.row($0))) }
+    }
+
     /// Blended probabilities for feature rows: weight x batch + (1 - weight) x online; nil when
     /// the online model does not match the current schema yet.
     public func blended(batch: [Double], x: FeatureMatrix, schemaHash: String) throws -> [Double]? {

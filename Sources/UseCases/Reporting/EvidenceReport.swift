@@ -52,6 +52,8 @@ public struct EvidenceReport: Codable, Sendable {
     public var bestLoss: Double?
     public var regretBound: Double
     public var calibration: MonotoneCalibration?
+    /// The calibration Hedge's weight on the calibrated mixture (the rest is on the mixture itself).
+    public var calibrationWeight: Double?
     public var calibrationByYear: [YearCalibration]
     /// The weights at the start of each month (yyyy-mm → weight per candidate).
     public var weightsByMonth: [MonthWeights]
@@ -68,8 +70,8 @@ extension EvidenceReport {
         let aggregate = ProductionAggregate(config: config, store: store)
         let rows = try aggregate.evidence.outcomes(exitBefore: day)
         var names = Set(rows.flatMap(\.probabilities.keys))
-        names.remove(EvidenceLog.aggregate)
-        let order = Algorithm.baseCases.map(\.rawValue) + [ProductionAggregate.baseRate]
+        names.subtract(EvidenceLog.derived)
+        let order = Algorithm.baseCases.map(\.rawValue) + [ProductionAggregate.online, ProductionAggregate.baseRate]
         let candidates = names.sorted { (order.firstIndex(of: $0) ?? 99, $0) < (order.firstIndex(of: $1) ?? 99, $1) }
         let production = try aggregate.evidence.firstPredictions()
 
@@ -127,6 +129,7 @@ extension EvidenceReport {
             day: day.iso, outcomes: rows.count, settings: config.training.hedge, production: productionFigures.n > 0 ? productionFigures : nil,
             candidates: list, aggregateLoss: hedge.aggregateLoss, best: candidates.isEmpty ? nil : hedge.best.name,
             bestLoss: candidates.isEmpty ? nil : hedge.best.loss, regretBound: hedge.regretBound, calibration: state?.calibration,
+            calibrationWeight: state?.calibrationHedge.weights.last,
             calibrationByYear: byYear, weightsByMonth: months
         )
     }
@@ -157,7 +160,8 @@ extension EvidenceReport {
                                 settings.eta, settings.share, aggregateLoss, best, bestLoss, aggregateLoss - bestLoss, regretBound))
         }
         if let c = calibration {
-            lines.append(String(format: "calibration now: %@ on %d outcomes, p = σ(%.3f + %.3f·logit(mixture))", c.kind, c.rows, c.intercept, c.slope))
+            lines.append(String(format: "calibration now: %@ on %d outcomes, σ(%.3f + %.3f·logit(mixture)), earning weight %.3f against the mixture itself",
+                                c.kind, c.rows, c.intercept, c.slope, calibrationWeight ?? 0))
         }
         if !calibrationByYear.isEmpty {
             lines.append("production's calibration by year of exit (calibrated: intercept 0, slope 1):")

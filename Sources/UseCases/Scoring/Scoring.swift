@@ -56,7 +56,8 @@ public struct Scoring: Sendable {
             // The aggregate: every candidate scores, the evidence is stored, and production's
             // probability is the calibrated mixture with the day's weights.
             let scored = try aggregate.score(set: set, x: x, signalIds: todo.signalIds, version: record.version,
-                                             day: aggregate.day(of: now), now: now)
+                                             day: aggregate.day(of: now), now: now,
+                                             online: try online.probabilities(x: x, schemaHash: features.schemaHash))
             report.taken = scored.decisions.filter(\.take).count
             report.scored = try store.insertPredictions(
                 Array(zip(todo.signalIds, scored.probabilities)).map { ($0.0, $0.1) }, version: record.version, scoredAt: now,

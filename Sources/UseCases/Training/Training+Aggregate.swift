@@ -101,7 +101,7 @@ extension Training {
         let live = try ProductionAggregate(config: config, store: store).evidence.outcomes(exitBefore: state.day)
             .filter { $0.probabilities[EvidenceLog.aggregate] != nil }
         if live.count >= 50, Set(live.map(\.outcome)).count == 2 {
-            let labels = live.map(\.outcome), p = live.map { state.calibration.apply($0.probabilities[EvidenceLog.aggregate]!) }
+            let labels = live.map(\.outcome), p = live.map { state.probability(raw: $0.probabilities[EvidenceLog.aggregate]!) }
             return AggregateFigures(
                 labels: labels, probabilities: p, metrics: try Metrics(labels: labels, probabilities: p),
                 intervals: try MetricIntervals(labels: labels, probabilities: p, seed: seed),
