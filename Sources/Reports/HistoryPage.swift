@@ -79,7 +79,45 @@ public struct HistoryPage: Sendable {
         }
     }
 
+    /// One candidate of the production aggregate and its live record.
+    public struct Candidate: Sendable, Equatable {
+        public var name: String
+        public var n: Int
+        public var auc: Interval?
+        public var logLoss: Interval?
+        public var brier: Interval?
+        public var weight: Double?
+        /// Production's AUC minus the candidate's on the signals both scored, in words.
+        public var versusProduction: String?
+
+        public init(name: String, n: Int, auc: Interval?, logLoss: Interval?, brier: Interval?, weight: Double?, versusProduction: String?) {
+            self.name = name
+            self.n = n
+            self.auc = auc
+            self.logLoss = logLoss
+            self.brier = brier
+            self.weight = weight
+            self.versusProduction = versusProduction
+        }
+    }
+
+    /// The production aggregate's section: its candidates' live figures and their weights by month.
+    public struct Aggregate: Sendable, Equatable {
+        public var summary: String
+        public var candidates: [Candidate]
+        /// One series per candidate: its weight at the start of each month (x: day number).
+        public var weights: [Series]
+
+        public init(summary: String, candidates: [Candidate], weights: [Series]) {
+            self.summary = summary
+            self.candidates = candidates
+            self.weights = weights
+        }
+    }
+
     public var generatedAt: String
+    /// The production aggregate, when production is one.
+    public var aggregate: Aggregate?
     /// The production line at the top (version, algorithm, AUC and grade), or nil.
     public var production: [Figure]
     public var productionTitle: String
@@ -126,6 +164,20 @@ public struct HistoryPage: Sendable {
             Page.paragraph(productionTitle),
             .if(!production.isEmpty, Page.figures(production)),
         ]))
+        if let aggregate {
+            sections.append(Page.section("The production aggregate", id: "aggregate", [
+                Page.paragraph(aggregate.summary),
+                Chart.line(title: "Candidate weights", description: "Each candidate's Hedge weight at the start of each month, earned by its live log loss",
+                           series: aggregate.weights, x: Axis("month", format: .date), y: Axis("weight", domain: 0...1)),
+                Page.table(["candidate", "n", "live AUC (95 %)", "log loss (95 %)", "Brier (95 %)", "weight", "production − candidate AUC"], aggregate.candidates.map { c in
+                    [.text(c.name), .text(String(c.n)),
+                     Page.figure(Figure("live AUC", key: "aggregate.\(c.name).auc", interval: c.auc)),
+                     Page.figure(Figure("log loss", key: "aggregate.\(c.name).log_loss", interval: c.logLoss)),
+                     Page.figure(Figure("Brier", key: "aggregate.\(c.name).brier", interval: c.brier)),
+                     .text(c.weight.map { String(format: "%.3f", $0) } ?? "—"), Page.cell(c.versusProduction)]
+                }),
+            ]))
+        }
         sections.append(Page.section("Live evaluations", id: "evaluations", [
             Page.paragraph(evaluations.isEmpty
                 ? "No evaluation yet: the daily job measures production on the signals labeled in its window."

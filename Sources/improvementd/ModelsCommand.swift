@@ -76,11 +76,20 @@ struct ModelsCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            let store = try global.app().store
+            let app = try global.app()
+            let store = app.store
             let record = try store.modelVersion(version)
             if json { print(try Output.json(ModelPage.Record(record))); return }
             let history = try store.promotionHistory().filter { $0.version == record.version }
             print(ModelPage.render(record, history: history))
+            if record.algorithm == ProductionModel.aggregateAlgorithm {
+                // The weights are earned live, not stored with the version: today's and by month.
+                let report = try EvidenceReport.make(config: app.config, store: store, day: app.aggregate.day(of: Date()).adding(days: 1),
+                                                     seed: UInt64(app.config.training.seed))
+                print("")
+                print("the aggregate's live evidence (improvementd models evidence):")
+                print(report.text)
+            }
         }
     }
 

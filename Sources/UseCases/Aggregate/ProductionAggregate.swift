@@ -82,8 +82,12 @@ public struct ProductionAggregate: Sendable {
         let labels = mixed.map(\.outcome), raw = mixed.map { $0.probabilities[EvidenceLog.aggregate]! }
         let auc: Interval? = Set(labels).count == 2 ? DeLong.interval(labels: labels, scores: raw) : nil
         // The same skill gate as a single version's: a rule only when the interval lies above 0.5.
-        let take = config.policy.choose(probabilities: raw, labels: labels, returns: mixed.map(\.returnPct),
-                                        skillDemonstrated: (auc?.lower ?? 0) > 0.5)
+        // The threshold is chosen on the recent mixtures only (the calibration's window): the
+        // mixture's level follows the base rate, and a threshold chosen on five years took
+        // nothing once the rate fell (a replay of the 72 stocks, 2026: 0 of 461 taken).
+        let window = mixed.suffix(training.calibrationWindow)
+        let take = config.policy.choose(probabilities: window.map { $0.probabilities[EvidenceLog.aggregate]! }, labels: window.map(\.outcome),
+                                        returns: window.map(\.returnPct), skillDemonstrated: (auc?.lower ?? 0) > 0.5)
         return AggregateState(day: day, hedge: hedge, calibration: calibration, calibrationHedge: calibrationHedge, baseRate: baseRate,
                               take: take, liveAUC: auc, outcomes: mixed.count)
     }

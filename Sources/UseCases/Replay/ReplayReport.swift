@@ -35,6 +35,8 @@ public enum ReplayReport {
 
         var summary = try summarize(app: app, live: live, decisions: decisions, history: history,
                                     from: from, through: through, calendar: calendar)
+        let evidence = try EvidenceReport.make(config: app.config, store: store, day: through.adding(days: 1), seed: UInt64(app.config.training.seed))
+        summary.evidence = evidence.candidates.isEmpty ? nil : evidence
         summary.seconds = ReplayBaselines.now() - started
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

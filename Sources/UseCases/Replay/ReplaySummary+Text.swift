@@ -44,6 +44,11 @@ extension ReplaySummary {
             out.append("  The daemon \(b.verdict).")
             for note in b.notes { out.append("  note: \(note)") }
         }
+        if let evidence {
+            out.append("")
+            out.append("The production aggregate's candidates, each refitted at every retrain (weekly when a trigger fires, and monthly) and scoring every signal live")
+            out.append(evidence.text)
+        }
         out.append("")
         out.append("Time: \(String(format: "%.2f", seconds)) s for the report, of which \(String(format: "%.2f", baselineSeconds)) s for the baselines.")
         return out.joined(separator: "\n") + "\n"

@@ -40,6 +40,9 @@ public struct ReplaySummary: Codable, Sendable, Equatable {
     /// Wall-clock seconds of the whole report and of its baselines (not deterministic).
     public var seconds: Double
     public var baselineSeconds: Double
+    /// The production aggregate's live evidence at the end of the period: each candidate refitted
+    /// at every retrain and scoring every signal before its entry (nil without an aggregate).
+    public var evidence: EvidenceReport? = nil
 
     /// The daemon's measures on the labeled live signals that entered in `year`.
     public struct Year: Codable, Sendable, Equatable {

@@ -7,7 +7,7 @@ import TradingDomain
 /// One candidate's live record (README.md, "The production aggregate"): its probabilities for
 /// the signals whose outcomes are known, each scored before its entry by a fit that never saw
 /// the outcome.
-public struct CandidateEvidence: Codable, Sendable {
+public struct CandidateEvidence: Codable, Sendable, Equatable {
     public var name: String
     public var n: Int
     /// Live AUC with its 95 % DeLong interval (nil with one class).
@@ -28,7 +28,7 @@ public struct CandidateEvidence: Codable, Sendable {
 
 /// The calibration diagnostic of production's live probabilities for one year of exits:
 /// the Platt fit of the outcomes on logit(p) (calibrated: intercept 0, slope 1).
-public struct YearCalibration: Codable, Sendable {
+public struct YearCalibration: Codable, Sendable, Equatable {
     public var year: Int
     public var n: Int
     public var meanProbability: Double
@@ -39,7 +39,7 @@ public struct YearCalibration: Codable, Sendable {
 
 /// `models evidence`: every candidate's live figures paired against production, the Hedge
 /// weights now and by month, the regret bound, and production's calibration.
-public struct EvidenceReport: Codable, Sendable {
+public struct EvidenceReport: Codable, Sendable, Equatable {
     public var day: String
     public var outcomes: Int
     public var settings: HedgeSettings
@@ -58,7 +58,7 @@ public struct EvidenceReport: Codable, Sendable {
     /// The weights at the start of each month (yyyy-mm → weight per candidate).
     public var weightsByMonth: [MonthWeights]
 
-    public struct MonthWeights: Codable, Sendable {
+    public struct MonthWeights: Codable, Sendable, Equatable {
         public var month: String
         public var weights: [String: Double]
     }

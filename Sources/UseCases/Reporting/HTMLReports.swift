@@ -149,6 +149,29 @@ public enum HTMLReports {
         }
     }
 
+    /// The history page's aggregate section from the live evidence known on `now`'s day.
+    static func aggregateSection(app: App, now: Date) throws -> HistoryPage.Aggregate? {
+        let day = app.aggregate.day(of: now).adding(days: 1)
+        let report = try EvidenceReport.make(config: app.config, store: app.store, day: day, seed: UInt64(app.config.training.seed))
+        guard !report.candidates.isEmpty else { return nil }
+        let rows = ([report.production].compactMap { $0 } + report.candidates).map { c in
+            HistoryPage.Candidate(name: c.name, n: c.n, auc: c.auc, logLoss: c.logLoss, brier: c.brier, weight: c.weight,
+                                  versusProduction: c.versusProduction.map { t in
+                                      String(format: "%+.3f [%+.3f, %+.3f]", t.difference, t.interval.lower, t.interval.upper)
+                                  })
+        }
+        let weights = report.candidates.map { c in
+            Series(c.name, report.weightsByMonth.compactMap { m in
+                Day(iso: m.month + "-01").map { ChartPoint(x: Double($0.number), y: m.weights[c.name] ?? 0) }
+            })
+        }
+        var summary = "\(report.outcomes) live outcomes; Hedge (η \(report.settings.eta), share \(report.settings.share))"
+        if let best = report.best, let loss = report.bestLoss {
+            summary += String(format: ": cumulative log loss %.1f against the best candidate in hindsight (%@) %.1f, within the bound %.1f.", report.aggregateLoss, best, loss, report.regretBound)
+        }
+        return HistoryPage.Aggregate(summary: summary, candidates: rows, weights: weights)
+    }
+
     static func displayName(_ algorithm: String) -> String { Algorithm(rawValue: algorithm)?.displayName ?? algorithm }
 
     // MARK: the history page
@@ -172,7 +195,7 @@ public enum HTMLReports {
         let (spans, events) = timeline(decisions: decisions, history: history, now: now, calendar: calendar,
                                        lastDay: evaluations.last.map { Double($0.day) })
         let t = app.config.triggers
-        return HistoryPage(
+        var page = HistoryPage(
             generatedAt: SignalStoreTime.iso(now), production: figures, productionTitle: title, evaluations: evaluations,
             accuracyThreshold: Threshold("accuracy trigger", t.accuracy),
             successRateThreshold: Threshold("success-rate trigger", t.successRate),
@@ -187,6 +210,10 @@ public enum HTMLReports {
             },
             links: links
         )
+        if production?.algorithm == ProductionModel.aggregateAlgorithm {
+            page.aggregate = try aggregateSection(app: app, now: now)
+        }
+        return page
     }
 
     /// A version's holdout AUC with its interval: from its stored scores, else from its run's
