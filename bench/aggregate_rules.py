@@ -62,9 +62,10 @@ def shift(s, y):
         if abs(step) < 1e-12: break
     return a, 1.0
 
-def run(eta, share, cal, window, weights="hedge", exclude=()):
+def run(eta, share, cal, window, weights="hedge", exclude=(), share2=0.01):
     n = len(cands); w = np.ones(n) / n; cum = np.zeros(n); k = 0; raw = {}; out = {}
     live = np.array([0.0 if c in exclude else 1.0 for c in cands]); w = w * live / (w * live).sum()
+    eq = live / live.sum()
     w2 = np.array([0.5, 0.5]); cal_known = {}  # cal == "hedge2": Hedge over {raw, Platt} mixtures
     known = []  # (raw, y) of learned signals, in learning order
     days = defaultdict(list)
@@ -80,11 +81,13 @@ def run(eta, share, cal, window, weights="hedge", exclude=()):
             if weights == "hedge":
                 w = w * np.exp(-eta * (losses - losses.min())); w /= w.sum(); w = (1 - share) * w + share / n
                 w = w * live; w /= w.sum()
+            elif weights == "equal":
+                w = eq
             elif weights == "ftl":
                 w = np.eye(n)[int(np.argmin(cum))]
             if s in raw: known.append((raw[s], y))
             if s in cal_known:
-                l2 = np.array([ll(cal_known[s][0], y), ll(cal_known[s][1], y)]); w2 = w2 * np.exp(-(l2 - l2.min())); w2 /= w2.sum(); w2 = 0.99 * w2 + 0.005
+                l2 = np.array([ll(cal_known[s][0], y), ll(cal_known[s][1], y)]); w2 = w2 * np.exp(-(l2 - l2.min())); w2 /= w2.sum(); w2 = (1 - share2) * w2 + share2 / 2
         a, b, kind = 0.0, 1.0, "identity"
         recent = known[-window:]
         if cal not in ("none",) and len(recent) >= 200 and 0 < sum(y for _, y in recent) < len(recent):
@@ -155,6 +158,12 @@ for name, args in [
     ("Hedge eta 1, share 0.01, no calibration, without svm", (1.0, 0.01, "none", 1000, "hedge", ("svm",))),
     ("equal weights, no calibration, without svm", (1.0, 0.0, "none", 1000, "equal", ("svm",))),
     ("Hedge eta 1, share 0.01, Platt on 1,000 (the first aggregate's rule)", (1.0, 0.01, "platt", 1000)),
+    ("default without the online model", (0.2, 0.01, "hedge2", 1000, "hedge", ("online",))),
+    ("default, calibration Hedge without share", (0.2, 0.01, "hedge2", 1000, "hedge", (), 0.0)),
+    ("default, calibration Hedge share 0.001", (0.2, 0.01, "hedge2", 1000, "hedge", (), 0.001)),
+    ("default without the online model and svm", (0.2, 0.01, "hedge2", 1000, "hedge", ("online", "svm"))),
+    ("Hedge eta 0.2, share 0.01, no calibration, without the online model", (0.2, 0.01, "none", 1000, "hedge", ("online",))),
+    ("equal weights, no calibration, without the online model", (1.0, 0.0, "none", 1000, "equal", ("online",))),
     ("Hedge eta 0.2, share 0.01, Hedge over raw and Platt 3,000", (0.2, 0.01, "hedge2", 3000)),
     ("Hedge eta 0.1, share 0.01, no calibration", (0.1, 0.01, "none", 1000)),
     ("Hedge eta 0.5, share 0.02, no calibration", (0.5, 0.02, "none", 1000)),

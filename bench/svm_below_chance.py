@@ -14,7 +14,7 @@ fitted on out-of-fold decision values of two time-contiguous halves, flat (ranki
 slope is non-negative, as Sources/Learning/Models/SVMClassifier.swift does.
 AUC intervals: DeLong 95 %; differences against the baseline SVM: paired DeLong.
 """
-import os, sys, time, warnings, numpy as np, pandas as pd
+import os, sys, time, pickle, warnings, numpy as np, pandas as pd
 from scipy.stats import rankdata, spearmanr
 from sklearn.svm import SVC
 from sklearn.impute import SimpleImputer
@@ -115,11 +115,12 @@ def cap_rows(tr, cap):
     if 0 < y[r].sum() < len(r): return r
     raise RuntimeError("capped rows hold one class (the daemon's fallback is not reproduced)")
 
-def run(name, model="svm", drop=(), cap=3000, gamma=1.0, C=1.0, platt=False, diag=False, embargo=0, weight=None, only=None):
-    """Scores on EV rows: decision values (svm) or probabilities (lr); Platt probabilities if asked; diagnostics."""
-    key = f"{CACHE}/{name}.npz" if CACHE else None
-    if key and os.path.exists(key) and not diag:
-        z = np.load(key, allow_pickle=True); return {k: z[k] for k in z.files}
+def run(name, model="svm", drop=(), cap=3000, gamma=1.0, C=1.0, platt=False, diag=False, embargo=0, weight=None, only=None, reuse=None):
+    """Scores on EV rows: decision values (svm, lr); Platt probabilities if asked; diagnostics.
+    reuse: a variant already run with the same settings whose decision values are taken (only the Platt halves are fitted)."""
+    key = f"{CACHE}/{name}.pkl" if CACHE else None
+    if key and os.path.exists(key): return pickle.load(open(key, "rb"))
+    prior = run(reuse) if reuse else None
     cols = [i for i, c in enumerate(COLS) if c not in drop] if only is None else [COLS.index(c) for c in only]
     dec = np.full(len(d), np.nan); prob = np.full(len(d), np.nan); flat = []; D = {"insample_last": [], "insample_all": [], "rows": []}
     knn_all = np.full(len(d), np.nan); knn_rec = np.full(len(d), np.nan); comp = {k: np.full(len(d), np.nan) for k in ["age<1m", "age1-3m", "age3-12m", "age>12m"]}
@@ -132,7 +133,8 @@ def run(name, model="svm", drop=(), cap=3000, gamma=1.0, C=1.0, platt=False, dia
             m = LogisticRegression(max_iter=500).fit(Z, y[tr]); dec[te] = m.decision_function(Zt); continue
         g = gamma / len(cols) if gamma != "scale" else "scale"
         mk = lambda: SVC(C=C, kernel="rbf", gamma=g, cache_size=40, tol=1e-3, class_weight=weight)
-        m = mk().fit(Z, y[tr]); dec[te] = m.decision_function(Zt)
+        if prior is None or diag: m = mk().fit(Z, y[tr]); dec[te] = m.decision_function(Zt)
+        else: dec[te] = prior["dec"][te]
         if platt:
             n = len(tr); h = n // 2; oof = np.zeros(n)
             for fi, si in [(np.arange(h), np.arange(h, n)), (np.arange(h, n), np.arange(h))]:
@@ -155,9 +157,9 @@ def run(name, model="svm", drop=(), cap=3000, gamma=1.0, C=1.0, platt=False, dia
             age = (pd.Timestamp(a) - pd.to_datetime(entry[sv])).days.to_numpy()
             for lab, lo, hi in [("age<1m", 0, 31), ("age1-3m", 31, 92), ("age3-12m", 92, 366), ("age>12m", 366, 10 ** 6)]:
                 s = (age >= lo) & (age < hi); comp[lab][te] = K[:, s] @ coef[s]
-    res = {"dec": dec, "prob": prob, "flat": np.array(flat), "cpu": np.array(time.process_time() - t), "rows": np.array(D["rows"])}
+    res = {"dec": dec, "prob": prob, "flat": flat, "cpu": time.process_time() - t, "rows": np.array(D["rows"])}
     if diag: res.update(D=D, knn_all=knn_all, knn_rec=knn_rec, comp=comp)
-    if key: np.savez(key, **{k: v for k, v in res.items() if k not in ("D", "comp")})
+    if key: pickle.dump(res, open(key, "wb"))
     return res
 
 # ---------------------------------------------------------------- report
@@ -168,16 +170,31 @@ def row(label, s, idx=EV, ref=None, note=""):
     ok = idx[~np.isnan(s[idx])]; t = delong(y[ok], s[ok]); mz = month_aucs(s, ok)
     dif = fmt(delong_diff(y[ok], s[ok], ref[ok])) if ref is not None else ""
     pz = delong(y[ok], per_month_z(s, ok)[ok])
-    rows.append((label, len(ok), fmt(t), fmt(pz), f"{mz[0]:.3f} [{mz[1]:.3f}, {mz[2]:.3f}]", dif, note))
-    say(f"{label:58s} n {len(ok):5d}  pooled {fmt(t)}  pooled z/month {fmt(pz)}  mean of monthly {mz[0]:.3f}  {('vs base ' + dif) if dif else ''} {note}")
+    mm = s.copy()
+    for k in np.unique(MONTH[ok]): i = ok[MONTH[ok] == k]; mm[i] = s[i].mean()
+    mmt = delong(y[ok], mm[ok])
+    rows.append((label, len(ok), fmt(t), fmt(pz), f"{mz[0]:.3f} [{mz[1]:.3f}, {mz[2]:.3f}]", f"{mmt[0]:.3f}", dif, note))
+    say(f"{label:58s} n {len(ok):5d}  pooled {fmt(t)}  pooled z/month {fmt(pz)}  mean of monthly {mz[0]:.3f}  month-mean only {mmt[0]:.3f}  {('vs base ' + dif) if dif else ''} {note}")
 
 base = run("svm_base", platt=True, diag=True)
 S = base["dec"]
 say(f"\n[1] reproduction (cpu {float(base['cpu']):.0f} s; training rows per month {base['rows'].min()}..{base['rows'].max()})")
 row("SVM decision value (C=1, gamma=1/n, cap 3000)", S)
 row("SVM Platt probability (flat when slope >= 0)", base["prob"], ref=S, note=f"flat Platt in {len(base['flat'])} of {len(np.unique(MONTH[EV]))} months")
-lr = run("lr_base", model="lr"); row("LR (same protocol)", lr["dec"], ref=S)
-row("LR, all rows capped at the 3000 most recent", run("lr_cap", model="lr", cap=3000)["dec"], ref=S)
+lr = run("lr_all", model="lr", cap=None); row("LR (same protocol, all training rows)", lr["dec"], ref=S)
+row("LR, trained on the 3000 most recent rows", run("lr_cap", model="lr", cap=3000)["dec"], ref=S)
+trail = np.full(len(d), np.nan)
+for k, a in enumerate(months[:-1]): trail[MONTH == k] = y[cap_rows(train_rows(a), 3000)].mean()
+row("constant per month: base rate of the 3000 training rows", trail)
+fl = np.isin(MONTH, [months.index(a) for a in base["flat"]])
+row("SVM Platt probability, months with a flat Platt map", base["prob"], EV[fl[EV]])
+row("SVM Platt probability, months with a fitted Platt map", base["prob"], EV[~fl[EV]])
+ks = np.unique(MONTH[EV]); P = base["prob"]
+mp = np.array([P[MONTH == k].mean() for k in ks]); mt = np.array([trail[MONTH == k][0] for k in ks]); mr = np.array([y[MONTH == k].mean() for k in ks])
+wsd = np.sqrt(np.mean([P[MONTH == k].var() for k in ks]))
+say(f"over the {len(ks)} months (Spearman): month-mean Platt probability vs base rate of the training rows {spearmanr(mp, mt)[0]:+.2f}; "
+    f"month-mean probability vs the month's success rate {spearmanr(mp, mr)[0]:+.2f}; training base rate vs the month's success rate {spearmanr(mt, mr)[0]:+.2f}")
+say(f"spread of the Platt probabilities: within a month (rms sd) {wsd:.4f}, of the month means {mp.std():.4f}")
 
 say("\n[2a] row cap"); row("SVM trained on all rows (no cap)", run("svm_nocap", cap=None)["dec"], ref=S)
 say("\n[2b] gamma and C")
@@ -187,13 +204,18 @@ for nm, kw in [("gamma 'scale'", dict(gamma="scale")), ("gamma 0.1/n", dict(gamm
 say("\n[2c] date-level (market / calendar) columns")
 nodate = run("svm_nodate", drop=DATE_LEVEL); row("SVM without the date-level columns", nodate["dec"], ref=S)
 row("SVM on the date-level columns only", run("svm_dateonly", only=DATE_LEVEL)["dec"], ref=S)
-row("LR without the date-level columns", run("lr_nodate", model="lr", drop=DATE_LEVEL)["dec"], ref=S)
+row("LR without the date-level columns", run("lr_nodate2", model="lr", cap=None, drop=DATE_LEVEL)["dec"], ref=S)
 for c in ["month", "quarter", "days_since_signal", "market_volatility", "market_momentum"]:
     row(f"SVM without {c}", run(f"svm_no_{c}", drop=[c])["dec"], ref=S)
 say("\n[2g] label-window (censoring) embargo: train only on signals entered > 30 days before the month (all their exits known)")
 emb = run("svm_embargo", embargo=31); row("SVM, embargo 31 days", emb["dec"], ref=S)
 row("SVM, embargo 31 days, without date-level columns", run("svm_embargo_nodate", embargo=31, drop=DATE_LEVEL)["dec"], ref=S)
-row("LR, embargo 31 days", run("lr_embargo", model="lr", embargo=31)["dec"], ref=S)
+row("LR, embargo 31 days", run("lr_embargo2", model="lr", cap=None, embargo=31)["dec"], ref=S)
+say("\n[3] fix candidates in the daemon's output space (Platt probabilities, flat when the slope is >= 0)")
+for nm, kw in [("SVM no cap", dict(cap=None, reuse="svm_nocap")), ("SVM gamma 0.01/n", dict(gamma=0.01, reuse="svm_gamma_0.01_n")),
+               ("SVM without the date-level columns", dict(drop=DATE_LEVEL, reuse="svm_nodate")), ("SVM embargo 31 days", dict(embargo=31, reuse="svm_embargo"))]:
+    r = run(nm.replace(" ", "_").replace("/", "_") + "_platt", platt=True, **kw)
+    row(nm + ", Platt probability", r["prob"], ref=base["prob"], note=f"flat Platt in {len(r['flat'])} of {len(np.unique(MONTH[EV]))} months; paired difference against the baseline's Platt probability")
 
 say("\n[2d] within-month vs pooled: columns 'pooled z/month' (decision values standardized per month) and 'mean of monthly' above")
 say("\n[2e] memorization")
@@ -223,6 +245,6 @@ for yr in sorted(set(e[:4] for e in entry[EV])):
     idx = EV[np.char.startswith(entry[EV].astype(str), yr)]
     say(f"  {yr}: n {len(idx)}  SVM {fmt(delong(y[idx], S[idx]))}  embargo {fmt(delong(y[idx], emb['dec'][idx]))}  LR {fmt(delong(y[idx], lr['dec'][idx]))}")
 say(f"\nprocess CPU {time.process_time() - T0:.0f} s")
-print("\n| variant | n | pooled AUC [95 %] | pooled, z per month | mean of monthly AUCs | vs baseline SVM (paired) |")
-print("|---|---|---|---|---|---|")
-for r in rows: print(f"| {r[0]}{(' (' + r[6] + ')') if r[6] else ''} | {r[1]} | {r[2]} | {r[3]} | {r[4]} | {r[5]} |")
+print("\n| variant | n | pooled AUC [95 %] | pooled, z per month | mean of monthly AUCs | month mean only | vs baseline SVM decision (paired) |")
+print("|---|---|---|---|---|---|---|")
+for r in rows: print(f"| {r[0]}{(' (' + r[7] + ')') if r[7] else ''} | {r[1]} | {r[2]} | {r[3]} | {r[4]} | {r[5]} | {r[6]} |")

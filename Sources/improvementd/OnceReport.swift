@@ -36,9 +36,14 @@ enum OnceReport {
         if !decision.caused.isEmpty { Swift.print("caused: \(decision.caused)") }
         if let t = decision.training {
             if !t.models.isEmpty { Swift.print(ModelTable.render(t.models, chosen: t.algorithm)) }
-            let auc = t.promotion.map { $0.candidateAUC.formatted(decimals: 4) } ?? String(format: "%.4f", t.candidateAUC)
-            let skill = t.promotion?.noDemonstratedSkill == true ? " (no demonstrated skill)" : ""
-            Swift.print("training: v\(t.version) \(t.algorithm), holdout AUC \(auc)\(skill), grade \(t.grade)")
+            if let a = t.aggregateAUC {
+                Swift.print("training: v\(t.version) aggregate, \(t.aggregateAUCSource ?? "AUC") \(a.formatted(decimals: 4))\(a.contains(0.5) ? " (no demonstrated skill)" : ""), grade \(t.grade)")
+                Swift.print("aggregate: \(t.reason)")
+            } else {
+                let auc = t.promotion.map { $0.candidateAUC.formatted(decimals: 4) } ?? String(format: "%.4f", t.candidateAUC)
+                let skill = t.promotion?.noDemonstratedSkill == true ? " (no demonstrated skill)" : ""
+                Swift.print("training: v\(t.version) \(t.algorithm), holdout AUC \(auc)\(skill), grade \(t.grade)")
+            }
             if let policy = t.policy { Swift.print(policy.summary) }
             if let p = t.reportPath { Swift.print("report: \(p)") }
         }

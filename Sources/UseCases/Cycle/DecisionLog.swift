@@ -20,6 +20,10 @@ struct DecisionLog {
                 Self.add(p.candidateAUC, as: "holdout_auc", to: &fields)
                 fields["demonstrated_skill"] = "\(!p.noDemonstratedSkill)"
                 auc = " (holdout AUC \(p.candidateAUC.formatted(decimals: 4))\(p.noDemonstratedSkill ? ", no demonstrated skill" : ""))"
+            } else if let a = t.aggregateAUC {
+                Self.add(a, as: "aggregate_auc", to: &fields)
+                fields["demonstrated_skill"] = "\(!a.contains(0.5))"
+                auc = " (aggregate refit; \(t.aggregateAUCSource ?? "AUC") \(a.formatted(decimals: 4)))"
             }
             logger.notice("model v\(t.version) promoted\(auc)", metadata: fields)
         }

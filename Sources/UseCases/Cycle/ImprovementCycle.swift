@@ -180,6 +180,10 @@ public struct ImprovementCycle: Sendable {
     /// `, no demonstrated skill` when the interval contains 0.5; or `kept v2: candidate v3
     /// (holdout AUC ...) rejected, <reason>` (the reason says "no demonstrated skill" itself).
     static func result(_ decision: TrainingDecision, production: Int?) -> String {
+        if let a = decision.aggregateAUC {
+            let skill = a.contains(0.5) ? ", no demonstrated skill" : ""
+            return "promoted v\(decision.version) (aggregate refit; \(decision.aggregateAUCSource ?? "AUC") \(a.formatted(decimals: 4))\(skill))"
+        }
         let auc = decision.promotion.map { "holdout AUC \($0.candidateAUC.formatted(decimals: 4))" }
             ?? String(format: "holdout AUC %.4f", decision.candidateAUC)
         let skill = decision.promotion?.noDemonstratedSkill == true ? ", no demonstrated skill" : ""

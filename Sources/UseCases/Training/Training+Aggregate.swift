@@ -65,12 +65,15 @@ extension Training {
         CrashPoint.reach("train.after-register")
         logger.info("aggregate refitted", metadata: ["event": "aggregate_refit", "version": "\(version)", "seconds": "\(String(format: "%.1f", fitSeconds))"])
         let auc = figures.intervals?.auc
-        return TrainingDecision(
+        var decision = TrainingDecision(
             version: version, algorithm: ProductionModel.aggregateAlgorithm, promoted: true, reason: reason,
             candidateAUC: auc?.estimate ?? figures.metrics.auc, productionAUC: nil, productionVersion: context.production?.record.version,
             grade: figures.metrics.grade.rawValue, shipped: "candidates refitted on all \(data.labels.count) known outcomes",
             policy: policy
         )
+        decision.aggregateAUC = auc
+        decision.aggregateAUCSource = figures.live ? "live AUC" : "equal-weight holdout AUC"
+        return decision
     }
 
     /// What the new set replaces, when production could not go on scoring: a version of another
@@ -93,6 +96,8 @@ extension Training {
         var intervals: MetricIntervals?
         var economics: Economics
         var source: String
+        /// Whether the figures are the aggregate's live evidence (else the first holdout).
+        var live: Bool
     }
 
     func aggregateFigures(
@@ -106,7 +111,7 @@ extension Training {
                 labels: labels, probabilities: p, metrics: try Metrics(labels: labels, probabilities: p),
                 intervals: try MetricIntervals(labels: labels, probabilities: p, seed: seed),
                 economics: Economics(labels: labels, take: live.map { state.take.take($0.probabilities[EvidenceLog.aggregate]!) }, returns: live.map(\.returnPct)),
-                source: "figures: the aggregate's \(live.count) live outcomes (its mixture, calibrated as today)")
+                source: "figures: the aggregate's \(live.count) live outcomes (its mixture, calibrated as today)", live: true)
         }
         let split = try TimeSplit.holdout(entry: data.entryDays, exit: data.exitDays, fraction: config.training.holdoutFraction)
         let trainY = split.train.map { data.labels[$0] }
@@ -124,7 +129,7 @@ extension Training {
             labels: labels, probabilities: p, metrics: try Metrics(labels: labels, probabilities: p),
             intervals: try MetricIntervals(labels: labels, probabilities: p, seed: seed),
             economics: Economics(labels: labels, take: p.map { _ in true }, returns: split.holdout.map { data.returns.count == data.labels.count ? data.returns[$0] : nil }),
-            source: "figures: an equal-weight time holdout of \(labels.count) signals (fewer than 50 live outcomes yet)")
+            source: "figures: an equal-weight time holdout of \(labels.count) signals (fewer than 50 live outcomes yet)", live: false)
     }
 }
 

@@ -14,6 +14,10 @@ public struct TrainingDecision: Encodable, Sendable {
     /// Why it was promoted or kept as a rejected candidate.
     public var reason: String
     public var candidateAUC: Double
+    /// The aggregate's AUC with its 95 % DeLong interval and where it was measured ("live" or
+    /// "equal-weight holdout"); nil for a single model, whose interval is its promotion's.
+    public var aggregateAUC: Interval?
+    public var aggregateAUCSource: String?
     /// Production's AUC on the same holdout rows, when there was a production model.
     public var productionAUC: Double?
     public var productionVersion: Int?
