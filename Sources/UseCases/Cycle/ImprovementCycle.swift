@@ -137,9 +137,7 @@ public struct ImprovementCycle: Sendable {
         let strategies = recent.n > 0 ? Wilson.interval(successes: recent.successes, n: recent.n) : nil
         let caused = Self.caused(decided, training: training, aggregate: app.config.training.production == .aggregate,
                                  successThreshold: app.config.triggers.thresholds.successRate, strategies: strategies)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let triggersJSON = String(decoding: try encoder.encode(DecisionTriggers(
+        let triggersJSON = String(decoding: try JSONEncoder.sortedKeys().encode(DecisionTriggers(
             report: decided.report, policy: evaluation.policy, caused: caused, strategiesSuccessRate: strategies)), as: UTF8.self)
         let id = try store.insertDecision(
             job: job.name, triggers: triggersJSON, action: decided.action.rawValue, reason: decided.reason.description,

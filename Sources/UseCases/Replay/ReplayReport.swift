@@ -36,8 +36,7 @@ public enum ReplayReport {
         var summary = try summarize(app: app, live: live, decisions: decisions, history: history,
                                     from: from, through: through, calendar: calendar)
         summary.seconds = ReplayBaselines.now() - started
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let encoder = JSONEncoder.sortedKeys(pretty: true)
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try save(String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n", "summary.json")
         let text = summary.text
