@@ -33,8 +33,10 @@ let package = Package(
         .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd"),
         .systemLibrary(name: "CGlibcMalloc", path: "Sources/CGlibcMalloc"),
 
+        // Pure Swift: proleptic Gregorian day arithmetic, shared by the domain's days and the schedule.
+        .target(name: "CivilCalendar", swiftSettings: swiftSettings),
         // Pure Swift: bars, signals, CSV validation, outcome labels, features, strategies.
-        .target(name: "TradingDomain", swiftSettings: swiftSettings),
+        .target(name: "TradingDomain", dependencies: ["CivilCalendar"], swiftSettings: swiftSettings),
         // Pure Swift: metrics of a scored sample (holdout, CV fold, evaluation window), grades.
         .target(name: "ModelMetrics", swiftSettings: swiftSettings),
         // Pure Swift: the retrain triggers and the one retrain decision; the take/skip policy.
@@ -61,6 +63,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
+                "CivilCalendar",
                 "CSystemd",
                 "CGlibcMalloc",
                 .product(name: "Logging", package: "swift-log"),
@@ -108,6 +111,7 @@ let package = Package(
         ),
         // Seeded mutations of the bundled files, shared by the fuzz tests of two test targets.
         .target(name: "FuzzSupport", path: "Tests/FuzzSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "CivilCalendarTests", dependencies: ["CivilCalendar"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TradingDomainTests",
             dependencies: ["TradingDomain", "FuzzSupport"],

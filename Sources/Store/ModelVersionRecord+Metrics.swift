@@ -39,8 +39,6 @@ public struct StoredHoldout: Codable, Sendable, Hashable {
 
     /// The column's text (keys sorted).
     public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        String(decoding: try JSONEncoder.sortedKeys().encode(self), as: UTF8.self)
     }
 }

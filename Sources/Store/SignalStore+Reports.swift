@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ModelMetrics
 
 /// A version's holdout rows as its training run scored them (table `holdout_scores`): the
 /// labels, the registered model's probabilities first, then any other candidate of the run,
@@ -34,9 +35,7 @@ public struct HoldoutScores: Codable, Sendable, Equatable {
     }
 
     public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        String(decoding: try JSONEncoder.sortedKeys().encode(self), as: UTF8.self)
     }
 }
 

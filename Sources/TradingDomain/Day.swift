@@ -1,3 +1,5 @@
+import CivilCalendar
+
 /// A calendar date as a day number (days since 1970-01-01), the unit all bar and signal maths use.
 ///
 /// Dates in the store and in files are ISO `YYYY-MM-DD`; a plain integer keeps sorting, window
@@ -11,7 +13,7 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     public init?(year: Int, month: Int, day: Int) {
         guard (1...12).contains(month), day >= 1, day <= Day.daysInMonth(year: year, month: month),
               (1...9999).contains(year) else { return nil }
-        self.number = Int32(Day.daysFromCivil(year, month, day))
+        self.number = Int32(Gregorian.daysSinceEpoch(year: year, month: month, day: day))
     }
 
     /// Parses `YYYY-MM-DD`, also the date part of `YYYY-MM-DDThh:mm...` or `YYYY-MM-DD hh:mm...`.
@@ -69,45 +71,18 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     public var description: String { iso }
 
     /// (year, month, day) of this date.
-    public var civil: (year: Int, month: Int, day: Int) {
-        // Howard Hinnant's civil_from_days.
-        let z = Int(number) + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? y + 1 : y, m, d)
-    }
+    public var civil: (year: Int, month: Int, day: Int) { Gregorian.civil(daysSinceEpoch: Int(number)) }
 
     public var year: Int { civil.year }
     public var month: Int { civil.month }
     public var dayOfMonth: Int { civil.day }
     /// 1 (Monday) ... 7 (Sunday).
-    public var weekday: Int { let w = (Int(number) + 3) % 7; return (w < 0 ? w + 7 : w) + 1 }
+    public var weekday: Int { Gregorian.weekday(daysSinceEpoch: Int(number)) }
 
     public func adding(days: Int) -> Day { Day(number: number + Int32(days)) }
     public static func - (lhs: Day, rhs: Day) -> Int { Int(lhs.number) - Int(rhs.number) }
     public static func < (lhs: Day, rhs: Day) -> Bool { lhs.number < rhs.number }
 
-    public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
-    public static func daysInMonth(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: return isLeap(year) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
+    public static func isLeap(_ y: Int) -> Bool { Gregorian.isLeapYear(y) }
+    public static func daysInMonth(year: Int, month: Int) -> Int { Gregorian.daysInMonth(year: year, month: month) }
 }

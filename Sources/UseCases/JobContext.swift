@@ -59,11 +59,11 @@ public struct JobContext: Sendable {
     /// (jobs report their counts). Throws ``ProductionUnavailable`` when production is broken
     /// and no earlier version can score, unless `allowingNoProduction` (a training run then
     /// replaces the broken version).
-    public static func prepare(_ app: App, job: String = "predict", now: Date = Date(), allowingNoProduction: Bool = false) throws -> JobContext {
+    public static func prepare(_ app: App, job: DecisionJob = .predict, now: Date = Date(), allowingNoProduction: Bool = false) throws -> JobContext {
         let features = try app.features.compute()
         let (production, fallback) = try ProductionFallback.resolve(store: app.store, schemaHash: features.schemaHash)
         if let fallback {
-            try fallback.record(job: job, store: app.store, logger: app.logger, at: now)
+            try fallback.record(job: job.name, store: app.store, logger: app.logger, at: now)
             if production == nil && !allowingNoProduction { throw ProductionUnavailable(description: fallback.description) }
         }
         return JobContext(features: features, production: production, fallback: fallback)
@@ -79,5 +79,5 @@ public struct JobContext: Sendable {
 
 extension App {
     /// A job's context: features brought up to date, the production model loaded once.
-    public func prepareJob(job: String = "predict") throws -> JobContext { try JobContext.prepare(self, job: job) }
+    public func prepareJob(job: DecisionJob = .predict) throws -> JobContext { try JobContext.prepare(self, job: job) }
 }

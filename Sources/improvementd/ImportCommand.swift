@@ -46,7 +46,7 @@ struct ImportCommand: ParsableCommand {
         if json {
             print(try Output.json(report))
         } else {
-            print("imported \(report.kind): \(report.rows) rows read from \(report.files.count) file(s), \(report.written) written, \(report.unchanged) unchanged\(report.rejected > 0 ? ", \(report.rejected) rejected" : "")")
+            print("imported \(report.kind.rawValue): \(report.rows) rows read from \(report.files.count) file(s), \(report.written) written, \(report.unchanged) unchanged\(report.rejected > 0 ? ", \(report.rejected) rejected" : "")")
             for (what, n) in report.skipped.sorted(by: { $0.key < $1.key }) { print("  skipped \(n) \(what)") }
             for f in report.rejectedFiles { print("  rejected rows written to \(f)") }
         }

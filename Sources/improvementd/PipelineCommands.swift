@@ -105,7 +105,7 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         let app = try global.app()
         _ = try app.labeling.label(totals: false)
-        let report = try app.evaluation.evaluate(try app.prepareJob(job: "evaluate"), now: Date())
+        let report = try app.evaluation.evaluate(try app.prepareJob(job: .evaluate), now: Date())
         if json { print(try Output.json(report)); return }
         print(report.windowLine(unseen: false))
         guard let v = report.modelVersion else { print("no production model yet (improvementd train)"); return }

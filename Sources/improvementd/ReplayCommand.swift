@@ -57,7 +57,7 @@ struct ReplayCommand: AsyncParsableCommand {
         defer { listener.cancel() }
 
         let config = try Configuration.load(path: global.config)
-        let level = max(Logger.Level(rawValue: config.logging.level) ?? .info, .warning)
+        let level = max(config.logging.level, .warning)
         LoggingSystem.bootstrap { label in
             var handler = makeLogHandler(label: label)
             handler.logLevel = level

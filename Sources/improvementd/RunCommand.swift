@@ -42,7 +42,7 @@ struct RunCommand: AsyncParsableCommand {
         defer { listener.cancel() }
 
         var app = try global.app()
-        let level = Logger.Level(rawValue: app.config.logging.level) ?? .info
+        let level = app.config.logging.level
         LoggingSystem.bootstrap { label in
             var handler = makeLogHandler(label: label)
             handler.logLevel = level

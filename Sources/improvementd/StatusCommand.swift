@@ -60,8 +60,6 @@ struct StatusCommand: ParsableCommand {
 /// Output helpers shared by the commands.
 enum Output {
     static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        String(decoding: try JSONEncoder.sortedKeys(pretty: true).encode(value), as: UTF8.self)
     }
 }

@@ -88,7 +88,7 @@ import Yams
         ])
         #expect(c.training.seed == 9 && c.training.algorithms == ["lr", "svm"])
         #expect(c.indexSymbol == "^BSESN")  // from the file, not overridden
-        #expect(c.logging.level == "debug")
+        #expect(c.logging.level == .debug)
         #expect(c.features.earningsSeason == [.init(from: (3, 1), to: (3, 31))])
         let policy = try Configuration.load(path: nil, environment: [
             "IMPROVEMENTD_POLICY_OBJECTIVE": "mean_return", "IMPROVEMENTD_POLICY_MIN_TAKE_FRACTION": "0.5", "IMPROVEMENTD_POLICY_SIZE": "true",

@@ -96,7 +96,7 @@ import TradingDomain
     @Test func singleOutcomeDataIsSkippedNotFailed() throws {
         let app = try TestSupport.realApp(environment: TestSupport.quickTraining)
         try app.store.pool.write { try $0.execute(sql: "UPDATE outcomes SET outcome = 0 WHERE status = 'labeled'") }
-        let d = try app.cycle.checkAndRetrain(job: "monthly", full: true, now: Date())
+        let d = try app.cycle.checkAndRetrain(job: .scheduled(.monthly), full: true, now: Date())
         #expect(d.action == .skipped && d.reason.description.contains("cannot train a model yet"), "\(d.reason)")
         #expect(try app.store.modelVersions().isEmpty)
         let stored = try app.store.read("") { try Row.fetchOne($0, sql: "SELECT action, reason FROM decisions WHERE id = ?", arguments: [d.id]) }

@@ -19,7 +19,7 @@ import Store
         #expect(record.holdout?.auc == result.holdout.auc)
         #expect(try app.store.status().production?.holdoutAUC == result.holdout.auc)
 
-        let check = try app.cycle.checkAndRetrain(job: "weekly", full: false, now: Date())
+        let check = try app.cycle.checkAndRetrain(job: .scheduled(.weekly), full: false, now: Date())
         let window = try #require(check.evaluation.metrics)
         let degradation = try #require(check.triggers[.degradation])
         #expect(degradation.value == (stored.combinedScore - window.combinedScore) / stored.combinedScore)

@@ -37,7 +37,7 @@ import Store
     @Test func windowDecisionAndJournalCarryIntervals() throws {
         let app = try TestSupport.realApp(environment: TestSupport.quickTraining)
         _ = try app.training.train(algorithms: [.lr], tune: false)
-        let d = try app.cycle.checkAndRetrain(job: "weekly", full: false, now: Date())
+        let d = try app.cycle.checkAndRetrain(job: .scheduled(.weekly), full: false, now: Date())
 
         // The window: every interval is the direct computation on the window's predictions.
         let e = d.evaluation

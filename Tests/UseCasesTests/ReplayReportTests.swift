@@ -67,10 +67,10 @@ import TradingDomain
         _ = try! store.insertPredictions([(later.id, 0.1234)], version: 2, scoredAt: dailyJob(later.entryDate.adding(days: 1)))
         // Two checks: a weekly one (nothing new labeled: skipped) and a monthly one made to
         // retrain by forgetting the label change of the last training run.
-        let weekly = try! app.cycle.checkAndRetrain(job: "weekly", full: false, now: instant("2025-06-28T00:30:00Z"))
+        let weekly = try! app.cycle.checkAndRetrain(job: .scheduled(.weekly), full: false, now: instant("2025-06-28T00:30:00Z"))
         try! store.setSetting("last_training_label_change", "0")
         // 03:00 India time on June 1st is still May 31st in UTC.
-        let monthly = try! app.cycle.checkAndRetrain(job: "monthly", full: true, now: instant("2025-05-31T21:30:00Z"))
+        let monthly = try! app.cycle.checkAndRetrain(job: .scheduled(.monthly), full: true, now: instant("2025-05-31T21:30:00Z"))
         let dir = TestSupport.scratch().appendingPathComponent("replay").path
         let started = Date()
         let text = try! ReplayReport.write(app: app, from: from, through: through, to: dir)
@@ -264,7 +264,7 @@ import TradingDomain
         }
         #expect(rows.count == 2)
         for (decision, row) in zip([f.weekly, f.monthly], rows) {
-            #expect(row["decision_id"] == String(decision.id) && row["job"] == decision.job && row["action"] == decision.action.rawValue)
+            #expect(row["decision_id"] == String(decision.id) && row["job"] == decision.job.name && row["action"] == decision.action.rawValue)
             #expect(!decision.triggers.firedTriggers.isEmpty)
             for t in decision.triggers.triggers {
                 #expect(row["\(t.name.rawValue)_fired"] == String(t.fired))

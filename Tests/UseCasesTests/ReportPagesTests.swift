@@ -178,7 +178,7 @@ import Store
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let status = try DaemonStatus.read(app: app, now: now)
         #expect(status.production?.version == 1 && status.production?.noDemonstratedSkill == true)
-        #expect(status.lastEvaluation?.labeledInWindow == 12 && status.nextRuns.map(\.job) == ["daily", "weekly", "monthly"])
+        #expect(status.lastEvaluation?.labeledInWindow == 12 && status.nextRuns.map(\.job.rawValue) == ["daily", "weekly", "monthly"])
         #expect(status.nextRuns[0].at.hasSuffix("+05:30"))
         #expect(status.text.contains("no demonstrated skill") && status.text.contains("next runs (Asia/Kolkata)"))
         let encoder = JSONEncoder()

@@ -115,7 +115,7 @@ import TradingDomain
     /// production, under `unless_worse` replaces it; any other training run keeps the paired test.
     @Test func theMonthlyRetrainIsPromotedUnlessWorse() throws {
         let app = try TestSupport.realApp(environment: Self.gbOnly)
-        let first = try app.cycle.checkAndRetrain(job: "monthly", full: true, now: Date())
+        let first = try app.cycle.checkAndRetrain(job: .scheduled(.monthly), full: true, now: Date())
         #expect(first.training?.promoted == true)
         func reseeded(_ mode: PromotionRule.Mode) throws -> App {
             var config = app.config
@@ -125,7 +125,7 @@ import TradingDomain
             try app.store.setSetting("last_training_label_change", "0")
             return App(config: config, store: app.store, logger: app.logger)
         }
-        let paired = try reseeded(.pairedTest).cycle.checkAndRetrain(job: "monthly", full: true, now: Date())
+        let paired = try reseeded(.pairedTest).cycle.checkAndRetrain(job: .scheduled(.monthly), full: true, now: Date())
         let kept = try #require(paired.training)
         let test = try #require(kept.promotion?.test)
         #expect(paired.action == .retrain && !kept.promoted && test.difference != 0)
@@ -133,7 +133,7 @@ import TradingDomain
         // A training run other than the monthly job is judged by the paired test whatever the mode.
         let (other, _, _) = try reseeded(.unlessWorse).training.train(tune: false)
         #expect(!other.promoted && other.promotion?.test == test)
-        let monthly = try reseeded(.unlessWorse).cycle.checkAndRetrain(job: "monthly", full: true, now: Date())
+        let monthly = try reseeded(.unlessWorse).cycle.checkAndRetrain(job: .scheduled(.monthly), full: true, now: Date())
         let replaced = try #require(monthly.training)
         #expect(replaced.promoted && replaced.promotion?.test == test)
         #expect(replaced.reason.contains("p(worse) = "))

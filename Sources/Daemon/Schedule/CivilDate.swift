@@ -1,12 +1,13 @@
+import CivilCalendar
 import Foundation
 
 /// A calendar date (proleptic Gregorian) with no time and no time zone: the "local date" of a
 /// scheduled job.
 ///
-/// The schedule maths uses its own day arithmetic (Howard Hinnant's `days_from_civil`) rather
-/// than `Calendar`, so results never depend on a `Calendar`'s locale, first weekday or on how a
-/// given Foundation build resolves non-existent local times. Only the time zone's UTC offsets
-/// come from `TimeZone`.
+/// The schedule maths uses the integer day arithmetic of `Gregorian` (CivilCalendar, shared with
+/// the domain's `Day`) rather than `Calendar`, so results never depend on a `Calendar`'s locale,
+/// first weekday or on how a given Foundation build resolves non-existent local times. Only the
+/// time zone's UTC offsets come from `TimeZone`.
 public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var year: Int
     /// 1...12
@@ -21,49 +22,22 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// Days since 1970-01-01.
-    public var daysSinceEpoch: Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
+    public var daysSinceEpoch: Int { Gregorian.daysSinceEpoch(year: year, month: month, day: day) }
 
     /// The date `daysSinceEpoch` days after 1970-01-01.
-    public init(daysSinceEpoch z0: Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        self.init(year: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d)
+    public init(daysSinceEpoch: Int) {
+        let (year, month, day) = Gregorian.civil(daysSinceEpoch: daysSinceEpoch)
+        self.init(year: year, month: month, day: day)
     }
 
     /// Day of the week, 1 = Monday ... 7 = Sunday (ISO 8601, the configuration's numbering).
-    public var weekday: Int {
-        let d = daysSinceEpoch
-        // 1970-01-01 was a Thursday (4).
-        return ((d % 7 + 7 + 3) % 7) + 1
-    }
+    public var weekday: Int { Gregorian.weekday(daysSinceEpoch: daysSinceEpoch) }
 
     public func adding(days: Int) -> CivilDate { CivilDate(daysSinceEpoch: daysSinceEpoch + days) }
 
-    public static func isLeapYear(_ year: Int) -> Bool {
-        (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-    }
+    public static func isLeapYear(_ year: Int) -> Bool { Gregorian.isLeapYear(year) }
 
-    public static func daysIn(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: return isLeapYear(year) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
+    public static func daysIn(year: Int, month: Int) -> Int { Gregorian.daysInMonth(year: year, month: month) }
 
     /// `2026-11-28`
     public var description: String {

@@ -1,4 +1,5 @@
 import Foundation
+import ModelMetrics
 
 /// Hyperparameters of XGBoost gradient boosting (`tree_method=hist`, one thread).
 ///
@@ -169,12 +170,6 @@ public enum Hyperparameters: Codable, Sendable, Equatable, Hashable {
 
     /// Canonical JSON (sorted keys), e.g. for the registry.
     public func jsonString() -> String {
-        String(decoding: (try? Self.canonicalEncoder.encode(self)) ?? Data(), as: UTF8.self)
-    }
-
-    static var canonicalEncoder: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return e
+        String(decoding: (try? JSONEncoder.sortedKeys().encode(self)) ?? Data(), as: UTF8.self)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ModelMetrics
 
 /// The header of a serialized model: everything except the library's own bytes.
 struct ModelHeader: Codable, Sendable, Equatable {
@@ -22,7 +23,7 @@ enum ModelArtifact {
     static let magic = Array("IMPVMDL1".utf8)
 
     static func encode(_ header: ModelHeader, native: [UInt8]) throws -> [UInt8] {
-        let json = try [UInt8](Hyperparameters.canonicalEncoder.encode(header))
+        let json = try [UInt8](JSONEncoder.sortedKeys().encode(header))
         var out = magic
         let n = UInt32(json.count)
         out += [UInt8(n & 0xFF), UInt8((n >> 8) & 0xFF), UInt8((n >> 16) & 0xFF), UInt8(n >> 24)]

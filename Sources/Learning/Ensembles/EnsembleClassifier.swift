@@ -1,4 +1,5 @@
 import Foundation
+import ModelMetrics
 
 /// An ensemble of base models and a combiner, as one `Classifier` (README.md, "Ensembles"):
 /// soft voting, stacking, blending, regime selection or Bayesian model averaging.
@@ -155,7 +156,7 @@ public final class EnsembleClassifier: Classifier, @unchecked Sendable {
             let e = try m.nativeExport()
             return Member(algorithm: m.algorithm.rawValue, fileExtension: e.fileExtension, base64: Data(e.bytes).base64EncodedString())
         })
-        return NativeExport(bytes: [UInt8](try Hyperparameters.canonicalEncoder.encode(doc)), fileExtension: "json")
+        return NativeExport(bytes: [UInt8](try JSONEncoder.sortedKeys().encode(doc)), fileExtension: "json")
     }
 
     public static func load(_ bytes: [UInt8]) throws -> EnsembleClassifier {

@@ -290,7 +290,7 @@ public final class MLPClassifier: Classifier, @unchecked Sendable {
             notes: ["early stopping kept epoch \(best.epoch) of \(epochs) (validation tail: last \(nValid) of \(x.rows) rows, "
                     + (tailHasBothClasses ? String(format: "AUC %.5f)", -best.loss) : String(format: "one class, log loss %.5f)", best.loss))]
         )
-        let native = try [UInt8](Hyperparameters.canonicalEncoder.encode(weights))
+        let native = try [UInt8](JSONEncoder.sortedKeys().encode(weights))
         lock.withLock { state = (weights, header, native) }
     }
 

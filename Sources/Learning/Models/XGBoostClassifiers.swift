@@ -1,7 +1,7 @@
 import CXGBoost
 import Foundation
 
-/// The fitted state shared by the two XGBoost classifiers: the model's UBJ bytes.
+/// The fitted state shared by the two XGBoost configurations: the model's UBJ bytes.
 ///
 /// No booster handle outlives a call. XGBoost 1.7 keeps per-thread buffers keyed by booster
 /// address and clears them only on the thread that frees the booster; a booster freed on
@@ -72,153 +72,175 @@ struct XGBoostState {
     }
 }
 
+/// XGBoost's boosting rounds stopped early on a time-ordered validation tail.
+public struct EarlyStopping: Sendable, Hashable {
+    /// Upper bound on boosting rounds.
+    public var maxRounds: Int
+    /// Rounds without a better validation log loss before stopping.
+    public var patience: Int
+    /// The share of the training rows, at the end in the order given, used for stopping.
+    public var validationFraction: Double
+}
+
+/// The hyperparameters of one XGBoost configuration, as `XGBoostClassifier` trains and records
+/// them: `GradientBoostingParameters` and `RandomForestParameters`.
+public protocol XGBoostConfiguration: Sendable, Hashable {
+    /// The algorithm this configuration is.
+    static var algorithm: Algorithm { get }
+    /// The defaults.
+    init()
+    /// The parameters of recorded hyperparameters; nil when they are another algorithm's.
+    init?(recorded: Hyperparameters)
+    /// These parameters as an artifact records them.
+    var hyperparameters: Hyperparameters { get }
+    /// Throws `invalidParameters` for values that cannot train.
+    func validate() throws
+    /// XGBoost's own parameters beyond the ones every configuration sets, in the order set.
+    var boosterParameters: [(String, String)] { get }
+    /// Rounds stopped early on a validation tail; nil for one round on every row.
+    var earlyStopping: EarlyStopping? { get }
+}
+
+extension GradientBoostingParameters: XGBoostConfiguration {
+    public static var algorithm: Algorithm { .gb }
+    public init?(recorded: Hyperparameters) {
+        guard case .gb(let p) = recorded else { return nil }
+        self = p
+    }
+    public var hyperparameters: Hyperparameters { .gb(self) }
+
+    public func validate() throws {
+        guard maxRounds >= 1, learningRate > 0, maxDepth >= 1, validationFraction > 0, validationFraction < 0.5 else {
+            throw LearningError(.invalidParameters, "gradient boosting: maxRounds >= 1, learningRate > 0, maxDepth >= 1, 0 < validationFraction < 0.5")
+        }
+    }
+
+    public var boosterParameters: [(String, String)] {
+        [
+            ("eta", "\(learningRate)"), ("max_depth", "\(maxDepth)"), ("min_child_weight", "\(minChildWeight)"),
+            ("subsample", "\(subsample)"), ("colsample_bytree", "\(colsampleByTree)"), ("lambda", "\(lambda)"),
+            ("alpha", "\(alpha)"), ("gamma", "\(gamma)"), ("max_bin", "\(maxBin)"),
+        ]
+    }
+
+    public var earlyStopping: EarlyStopping? {
+        EarlyStopping(maxRounds: maxRounds, patience: earlyStoppingRounds, validationFraction: validationFraction)
+    }
+}
+
+extension RandomForestParameters: XGBoostConfiguration {
+    public static var algorithm: Algorithm { .rf }
+    public init?(recorded: Hyperparameters) {
+        guard case .rf(let p) = recorded else { return nil }
+        self = p
+    }
+    public var hyperparameters: Hyperparameters { .rf(self) }
+
+    public func validate() throws {
+        guard trees >= 1, maxDepth >= 1, subsample > 0, subsample <= 1, colsampleByNode > 0, colsampleByNode <= 1 else {
+            throw LearningError(.invalidParameters, "random forest: trees >= 1, maxDepth >= 1, subsample and colsampleByNode in (0, 1]")
+        }
+    }
+
+    public var boosterParameters: [(String, String)] {
+        [
+            ("eta", "1"), ("num_parallel_tree", "\(trees)"), ("max_depth", "\(maxDepth)"), ("subsample", "\(subsample)"),
+            ("colsample_bynode", "\(colsampleByNode)"), ("min_child_weight", "\(minChildWeight)"), ("lambda", "\(lambda)"),
+            ("max_bin", "\(maxBin)"),
+        ]
+    }
+
+    public var earlyStopping: EarlyStopping? { nil }
+}
+
 /// XGBoost gradient boosting (`tree_method=hist`, one thread, NaN handled natively) with early
 /// stopping on a time-ordered validation tail; see `GradientBoostingParameters`.
-public final class GradientBoostingClassifier: Classifier, ParallelScoring, @unchecked Sendable {
+public typealias GradientBoostingClassifier = XGBoostClassifier<GradientBoostingParameters>
+/// XGBoost in random-forest mode: one round of `trees` parallel trees, `eta = 1`, row and
+/// per-split column subsampling, NaN handled natively; see `RandomForestParameters`.
+public typealias RandomForestClassifier = XGBoostClassifier<RandomForestParameters>
+
+/// An XGBoost classifier in one of its two configurations (`GradientBoostingClassifier`,
+/// `RandomForestClassifier`): training follows the configuration; predicting, the artifact,
+/// gain and SHAP are the same for both.
+public final class XGBoostClassifier<Configuration: XGBoostConfiguration>: Classifier, ParallelScoring, @unchecked Sendable {
     /// The hyperparameters given at creation.
-    public let parameters: GradientBoostingParameters
+    public let parameters: Configuration
     private let lock = NSLock()
     private var state: XGBoostState?
 
     /// An unfitted model.
-    public init(parameters: GradientBoostingParameters = .init()) { self.parameters = parameters }
+    public init(parameters: Configuration = Configuration()) { self.parameters = parameters }
 
-    private init(state: XGBoostState, parameters: GradientBoostingParameters) {
+    private init(state: XGBoostState, parameters: Configuration) {
         self.parameters = parameters
         self.state = state
     }
 
-    public var algorithm: Algorithm { .gb }
-    public var hyperparameters: Hyperparameters { .gb(parameters) }
+    public var algorithm: Algorithm { Configuration.algorithm }
+    public var hyperparameters: Hyperparameters { parameters.hyperparameters }
     public var notes: [String] { lock.withLock { state?.header.notes ?? [] } }
     public var isFitted: Bool { lock.withLock { state != nil } }
 
     public func fit(_ x: FeatureMatrix, y: [Int], seed: UInt64, shouldStop: StopCheck?) throws {
         try FitValidation.check(x, y)
-        let p = parameters
-        guard p.maxRounds >= 1, p.learningRate > 0, p.maxDepth >= 1, p.validationFraction > 0, p.validationFraction < 0.5 else {
-            throw LearningError(.invalidParameters, "gradient boosting: maxRounds >= 1, learningRate > 0, maxDepth >= 1, 0 < validationFraction < 0.5")
+        try parameters.validate()
+        let (booster, notes) = if let stopping = parameters.earlyStopping {
+            try boost(x, y: y, seed: seed, stopping, shouldStop: shouldStop)
+        } else {
+            try forest(x, y: y, seed: seed, shouldStop: shouldStop)
         }
-        let nValid = max(2, Int((Double(x.rows) * p.validationFraction).rounded()))
+        let header = ModelHeader(
+            algorithm: algorithm, hyperparameters: hyperparameters, columnNames: x.columnNames, seed: seed,
+            preprocessor: nil, notes: notes
+        )
+        let newState = try XGBoostState(booster: booster, header: header)
+        lock.withLock { state = newState }
+    }
+
+    /// A booster over `cache` with the shared and this configuration's parameters set.
+    private func booster(cache: [XGDMatrix], seed: UInt64) throws -> XGBooster {
+        let booster = try XGBooster(cache: cache)
+        for (k, v) in XGBoostState.commonParameters(seed: seed) + parameters.boosterParameters { try booster.set(k, v) }
+        return booster
+    }
+
+    /// Rounds on the rows before the validation tail until its log loss stops improving; keeps
+    /// the best round's trees.
+    private func boost(
+        _ x: FeatureMatrix, y: [Int], seed: UInt64, _ stopping: EarlyStopping, shouldStop: StopCheck?
+    ) throws -> (XGBooster, [String]) {
+        let nValid = max(2, Int((Double(x.rows) * stopping.validationFraction).rounded()))
         let nTrain = x.rows - nValid
         let trainRows = Array(0..<nTrain), validRows = Array(nTrain..<x.rows)
         let dtrain = try XGDMatrix(x.selecting(rows: trainRows), labels: trainRows.map { y[$0] })
         let dvalid = try XGDMatrix(x.selecting(rows: validRows), labels: validRows.map { y[$0] })
-        let booster = try XGBooster(cache: [dtrain, dvalid])
-        for (k, v) in XGBoostState.commonParameters(seed: seed) { try booster.set(k, v) }
-        try booster.set("eta", "\(p.learningRate)")
-        try booster.set("max_depth", "\(p.maxDepth)")
-        try booster.set("min_child_weight", "\(p.minChildWeight)")
-        try booster.set("subsample", "\(p.subsample)")
-        try booster.set("colsample_bytree", "\(p.colsampleByTree)")
-        try booster.set("lambda", "\(p.lambda)")
-        try booster.set("alpha", "\(p.alpha)")
-        try booster.set("gamma", "\(p.gamma)")
-        try booster.set("max_bin", "\(p.maxBin)")
+        let booster = try booster(cache: [dtrain, dvalid], seed: seed)
         var best = Double.infinity, bestRound = 0, rounds = 0
-        for round in 0..<p.maxRounds {
-            if shouldStop?() == true { throw LearningError.cancelled("gradient boosting training") }
+        for round in 0..<stopping.maxRounds {
+            if shouldStop?() == true { throw LearningError.cancelled("\(algorithm.displayName) training") }
             try booster.updateOneIter(round, dtrain)
             rounds = round + 1
             let loss = try booster.evalMetric(round, dvalid, name: "valid")
             if loss < best - 1e-12 {
                 best = loss
                 bestRound = round
-            } else if round - bestRound >= p.earlyStoppingRounds {
+            } else if round - bestRound >= stopping.patience {
                 break
             }
         }
         let kept = bestRound + 1
         let final = kept < rounds ? try booster.slice(end: kept) : booster
-        let header = ModelHeader(
-            algorithm: .gb, hyperparameters: hyperparameters, columnNames: x.columnNames, seed: seed,
-            preprocessor: nil,
-            notes: ["early stopping kept \(kept) of \(rounds) rounds (validation tail: last \(nValid) of \(x.rows) rows, log loss \(String(format: "%.5f", best)))"]
-        )
-        let newState = try XGBoostState(booster: final, header: header)
-        lock.withLock { state = newState }
+        return (final, ["early stopping kept \(kept) of \(rounds) rounds (validation tail: last \(nValid) of \(x.rows) rows, log loss \(String(format: "%.5f", best)))"])
     }
 
-    public func predictProbabilities(_ x: FeatureMatrix) throws -> [Double] {
-        try lock.withLock { try fitted().predict(x) }
-    }
-
-    public func predictProbabilities(_ x: FeatureMatrix, threads: Int) throws -> [Double] {
-        try lock.withLock { try fitted().predict(x, threads: threads) }
-    }
-
-    public func serialize() throws -> [UInt8] { try lock.withLock { try fitted().serialize() } }
-
-    public func nativeExport() throws -> NativeExport { try lock.withLock { try fitted().nativeExport() } }
-
-    public static func load(_ bytes: [UInt8]) throws -> GradientBoostingClassifier {
-        let state = try XGBoostState(bytes: bytes, algorithm: .gb)
-        guard case .gb(let p) = state.header.hyperparameters else {
-            throw LearningError(.invalidArtifact, "hyperparameters do not match the algorithm")
-        }
-        return GradientBoostingClassifier(state: state, parameters: p)
-    }
-
-    /// XGBoost's average gain per feature (0 for features never split on).
-    public func gainImportance() throws -> [Double] { try lock.withLock { try fitted().gain() } }
-
-    /// Mean absolute SHAP contribution per feature over the rows of `x`.
-    public func meanAbsoluteSHAP(_ x: FeatureMatrix) throws -> [Double] {
-        try lock.withLock { try fitted().meanAbsoluteSHAP(x) }
-    }
-
-    private func fitted() throws -> XGBoostState {
-        guard let state else { throw LearningError(.notFitted, "gradient boosting model is not fitted") }
-        return state
-    }
-}
-
-/// XGBoost in random-forest mode: one round of `trees` parallel trees, `eta = 1`, row and
-/// per-split column subsampling, NaN handled natively; see `RandomForestParameters`.
-public final class RandomForestClassifier: Classifier, ParallelScoring, @unchecked Sendable {
-    /// The hyperparameters given at creation.
-    public let parameters: RandomForestParameters
-    private let lock = NSLock()
-    private var state: XGBoostState?
-
-    /// An unfitted model.
-    public init(parameters: RandomForestParameters = .init()) { self.parameters = parameters }
-
-    private init(state: XGBoostState, parameters: RandomForestParameters) {
-        self.parameters = parameters
-        self.state = state
-    }
-
-    public var algorithm: Algorithm { .rf }
-    public var hyperparameters: Hyperparameters { .rf(parameters) }
-    public var notes: [String] { lock.withLock { state?.header.notes ?? [] } }
-    public var isFitted: Bool { lock.withLock { state != nil } }
-
-    public func fit(_ x: FeatureMatrix, y: [Int], seed: UInt64, shouldStop: StopCheck?) throws {
-        try FitValidation.check(x, y)
-        let p = parameters
-        guard p.trees >= 1, p.maxDepth >= 1, p.subsample > 0, p.subsample <= 1, p.colsampleByNode > 0, p.colsampleByNode <= 1 else {
-            throw LearningError(.invalidParameters, "random forest: trees >= 1, maxDepth >= 1, subsample and colsampleByNode in (0, 1]")
-        }
-        if shouldStop?() == true { throw LearningError.cancelled("random forest training") }
+    /// One round on every row (of `num_parallel_tree` trees in random-forest mode).
+    private func forest(_ x: FeatureMatrix, y: [Int], seed: UInt64, shouldStop: StopCheck?) throws -> (XGBooster, [String]) {
+        if shouldStop?() == true { throw LearningError.cancelled("\(algorithm.displayName) training") }
         let dtrain = try XGDMatrix(x, labels: y)
-        let booster = try XGBooster(cache: [dtrain])
-        for (k, v) in XGBoostState.commonParameters(seed: seed) { try booster.set(k, v) }
-        try booster.set("eta", "1")
-        try booster.set("num_parallel_tree", "\(p.trees)")
-        try booster.set("max_depth", "\(p.maxDepth)")
-        try booster.set("subsample", "\(p.subsample)")
-        try booster.set("colsample_bynode", "\(p.colsampleByNode)")
-        try booster.set("min_child_weight", "\(p.minChildWeight)")
-        try booster.set("lambda", "\(p.lambda)")
-        try booster.set("max_bin", "\(p.maxBin)")
+        let booster = try booster(cache: [dtrain], seed: seed)
         try booster.updateOneIter(0, dtrain)
-        let header = ModelHeader(
-            algorithm: .rf, hyperparameters: hyperparameters, columnNames: x.columnNames, seed: seed,
-            preprocessor: nil, notes: []
-        )
-        let newState = try XGBoostState(booster: booster, header: header)
-        lock.withLock { state = newState }
+        return (booster, [])
     }
 
     public func predictProbabilities(_ x: FeatureMatrix) throws -> [Double] {
@@ -233,12 +255,12 @@ public final class RandomForestClassifier: Classifier, ParallelScoring, @uncheck
 
     public func nativeExport() throws -> NativeExport { try lock.withLock { try fitted().nativeExport() } }
 
-    public static func load(_ bytes: [UInt8]) throws -> RandomForestClassifier {
-        let state = try XGBoostState(bytes: bytes, algorithm: .rf)
-        guard case .rf(let p) = state.header.hyperparameters else {
+    public static func load(_ bytes: [UInt8]) throws -> XGBoostClassifier {
+        let state = try XGBoostState(bytes: bytes, algorithm: Configuration.algorithm)
+        guard let p = Configuration(recorded: state.header.hyperparameters) else {
             throw LearningError(.invalidArtifact, "hyperparameters do not match the algorithm")
         }
-        return RandomForestClassifier(state: state, parameters: p)
+        return XGBoostClassifier(state: state, parameters: p)
     }
 
     /// XGBoost's average gain per feature (0 for features never split on).
@@ -250,7 +272,7 @@ public final class RandomForestClassifier: Classifier, ParallelScoring, @uncheck
     }
 
     private func fitted() throws -> XGBoostState {
-        guard let state else { throw LearningError(.notFitted, "random forest model is not fitted") }
+        guard let state else { throw LearningError(.notFitted, "\(algorithm.displayName) model is not fitted") }
         return state
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ModelMetrics
 
 /// Settings of `OnlineLogisticModel` (README.md, "Online model").
 ///
@@ -154,9 +155,7 @@ public struct OnlineLogisticModel: Codable, Sendable, Equatable {
 
     /// The model as canonical JSON (sorted keys): equal states give equal bytes.
     public func encodedJSON() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return try encoder.encode(self)
+        try JSONEncoder.sortedKeys().encode(self)
     }
 
     /// Decodes a model written by `encodedJSON()` (or any `JSONEncoder`); throws

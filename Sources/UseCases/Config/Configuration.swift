@@ -99,7 +99,6 @@ public struct Configuration: Sendable, Equatable, Codable {
         try schedule.validate()
         try triggers.validate()
         try policy.validate()
-        try logging.validate()
         try backup.validate()
         try metrics.validate()
     }

@@ -1,9 +1,10 @@
 import Foundation
+import Logging
 
 /// `logging:`: how much the daemon logs.
 public struct LoggingSection: Sendable, Equatable, Codable {
     /// trace, debug, info, notice, warning, error or critical (swift-log's level names).
-    public var level = "info"
+    public var level = Logger.Level.info
 
     public init() {}
 
@@ -13,26 +14,19 @@ public struct LoggingSection: Sendable, Equatable, Codable {
 
     static let keys = CodingKeys.allCases.map(\.rawValue)
 
-    static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    static let expectedLevel = "expected trace, debug, info, notice, warning, error or critical"
 
-    enum Rules {
-        static let level = ValueRule<String>(expected: "expected trace, debug, info, notice, warning, error or critical") {
-            levels.contains($0)
-        }
-    }
-
-    /// Level names are case-insensitive (`INFO` reads as `info`).
+    /// Level names are case-insensitive (`INFO` reads as `info`); any other name is refused here,
+    /// so a decoded section needs no further check.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        level = try c.string(.level, or: LoggingSection().level).lowercased()
+        let name = try c.string(.level, or: LoggingSection().level.rawValue).lowercased()
+        guard let level = Logger.Level(rawValue: name) else { throw c.refusal(.level, Self.expectedLevel) }
+        self.level = level
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(level, forKey: .level)
-    }
-
-    public func validate() throws(ConfigurationError) {
-        try Rules.level.check(level, at: "\(Configuration.CodingKeys.logging.rawValue).\(CodingKeys.level.rawValue)")
+        try c.encode(level.rawValue, forKey: .level)
     }
 }

@@ -89,13 +89,10 @@ public final class CycleRunner: JobRunner, Sendable {
             let (d, _) = try app.cycle.daily(now: now)
             let e = d.evaluation
             return "imported \(d.imports.count) file(s), labeled \(d.labels.changed) new/changed, online model +\(d.online?.updates ?? 0) (blend weight \(d.online?.blendWeight ?? 1)), scored \(d.scoring.scored), evaluated \(e?.predictions.count ?? 0) signals"
-        case .weekly:
+        case .weekly, .monthly:
             _ = try app.labeling.label(totals: false)
-            let d = try app.cycle.checkAndRetrain(job: "weekly", full: false, now: now, shouldStop: shouldStop)
-            return "decision #\(d.id): \(d.action) — \(d.reason)\(d.result.map { "; \($0)" } ?? "")"
-        case .monthly:
-            _ = try app.labeling.label(totals: false)
-            let d = try app.cycle.checkAndRetrain(job: "monthly", full: true, now: now, shouldStop: shouldStop)
+            // The monthly job is the full retrain; the weekly one retrains when a trigger fires.
+            let d = try app.cycle.checkAndRetrain(job: .scheduled(job), full: job == .monthly, now: now, shouldStop: shouldStop)
             return "decision #\(d.id): \(d.action) — \(d.reason)\(d.result.map { "; \($0)" } ?? "")"
         }
     }

@@ -10,7 +10,7 @@ import TradingDomain
 /// (README.md, "The daemon").
 public struct CycleDecision: Encodable, Sendable {
     public var id: Int
-    public var job: String
+    public var job: DecisionJob
     public var decidedAt: String
     public var evaluation: EvaluationReport
     public var triggers: TriggerReport
@@ -68,7 +68,7 @@ public struct ImprovementCycle: Sendable {
         }
         report.labels = try app.labeling.label()
         // Once: nothing below changes bars or signals.
-        let context = try JobContext.prepare(app, job: "daily", now: now)
+        let context = try JobContext.prepare(app, job: .scheduled(.daily), now: now)
         report.online = try app.online.update(context)
         do {
             report.scoring = try app.scoring.score(context, now: now)
@@ -86,7 +86,7 @@ public struct ImprovementCycle: Sendable {
     /// job, unless nothing was labeled since the last training run). Writes the decision row and
     /// its log record. `evaluation` and `context`: the daily job's, when it just ran.
     public func checkAndRetrain(
-        job: String, full: Bool, now: Date, evaluation given: EvaluationReport? = nil,
+        job: DecisionJob, full: Bool, now: Date, evaluation given: EvaluationReport? = nil,
         context prepared: JobContext? = nil, shouldStop: StopCheck? = nil
     ) throws -> CycleDecision {
         let store = app.store
@@ -137,12 +137,10 @@ public struct ImprovementCycle: Sendable {
         let strategies = recent.n > 0 ? Wilson.interval(successes: recent.successes, n: recent.n) : nil
         let caused = Self.caused(decided, training: training, aggregate: app.config.training.production == .aggregate,
                                  successThreshold: app.config.triggers.thresholds.successRate, strategies: strategies)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let triggersJSON = String(decoding: try encoder.encode(DecisionTriggers(
+        let triggersJSON = String(decoding: try JSONEncoder.sortedKeys().encode(DecisionTriggers(
             report: decided.report, policy: evaluation.policy, caused: caused, strategiesSuccessRate: strategies)), as: UTF8.self)
         let id = try store.insertDecision(
-            job: job, triggers: triggersJSON, action: decided.action.rawValue, reason: decided.reason.description,
+            job: job.name, triggers: triggersJSON, action: decided.action.rawValue, reason: decided.reason.description,
             result: result, modelVersion: version, at: now
         )
         let decision = CycleDecision(
@@ -195,7 +193,7 @@ public struct ImprovementCycle: Sendable {
     /// `improvementd --once`: the daily job, then the trigger check with a retrain if one fires.
     public func runOnce(now: Date = Date(), shouldStop: StopCheck? = nil) throws -> (DailyReport, CycleDecision) {
         let (daily, context) = try daily(now: now)
-        let decision = try checkAndRetrain(job: "once", full: false, now: now, evaluation: daily.evaluation, context: context, shouldStop: shouldStop)
+        let decision = try checkAndRetrain(job: .once, full: false, now: now, evaluation: daily.evaluation, context: context, shouldStop: shouldStop)
         return (daily, decision)
     }
 }

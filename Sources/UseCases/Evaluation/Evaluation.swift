@@ -120,9 +120,7 @@ public struct Evaluation: Sendable {
             report.policy = LivePolicyEvaluation(record: record, unseen: unseen, madeNow: probabilities)
         }
         let m = report.metrics
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let details = String(decoding: try encoder.encode(EvaluationDetails(
+        let details = String(decoding: try JSONEncoder.sortedKeys().encode(EvaluationDetails(
             labeledInWindow: report.labeledInWindow, scoredUnseen: report.predictions.count,
             intervals: report.intervals, successRateInterval: report.successRateInterval, policy: report.policy
         )), as: UTF8.self)

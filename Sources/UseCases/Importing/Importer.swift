@@ -3,13 +3,13 @@ import Store
 import TradingDomain
 
 /// The kinds of input `improvementd import` takes (README.md, "Importing").
-public enum ImportKind: String, Sendable, CaseIterable {
+public enum ImportKind: String, Codable, Sendable, CaseIterable {
     case bars, signals, symbols, events, external
 }
 
 /// What an import did, for the CLI and the daily job.
 public struct ImportReport: Sendable, Codable {
-    public var kind: String
+    public var kind: ImportKind
     public var files: [String] = []
     public var rows: Int = 0
     public var written: Int = 0
@@ -37,7 +37,7 @@ public struct Importer: Sendable {
     /// is bad and `skipInvalid` is false; with it, bad rows go to `FILE.rejected.csv`.
     public func run(_ kind: ImportKind, paths: [String], skipInvalid: Bool) throws -> ImportReport {
         let files = try Self.expand(paths, kind: kind)
-        var report = ImportReport(kind: kind.rawValue, files: files)
+        var report = ImportReport(kind: kind, files: files)
         switch kind {
         case .bars:
             // File by file inside one write transaction, so memory holds one file, not the whole

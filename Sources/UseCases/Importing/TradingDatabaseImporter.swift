@@ -36,7 +36,7 @@ public struct TradingDatabaseImporter: Sendable {
         } catch {
             throw InvalidInput(errors: [InputError(file: path, line: 0, reason: "cannot read table signals: \(error)")])
         }
-        var report = ImportReport(kind: "signals", files: [path], rows: rows.count)
+        var report = ImportReport(kind: .signals, files: [path], rows: rows.count)
         var valid: [Signal] = []
         var errors: [InputError] = []
         var seen = Set<String>()

@@ -1,4 +1,5 @@
 import Foundation
+import ModelMetrics
 import Store
 import TradingDomain
 
@@ -30,9 +31,7 @@ public struct FeatureComputation: Sendable {
 
     /// What features depend on besides the stored inputs; a change recomputes every signal.
     func featureFingerprint(_ schema: FeatureSchema) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = (try? encoder.encode(featureConfig)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let json = (try? JSONEncoder.sortedKeys().encode(featureConfig)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         return "schema \(schema.hash)|\(json)"
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ModelMetrics
 import Store
 import TradingDomain
 
@@ -33,9 +34,7 @@ public struct Labeling: Sendable {
 
     /// What labels depend on besides the bars and signals; a change relabels every signal.
     var labelFingerprint: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = (try? encoder.encode(labelConfig)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let json = (try? JSONEncoder.sortedKeys().encode(labelConfig)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         return "rule \(Self.labelRuleVersion)|index \(config.indexSymbol)|\(json)"
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Learning
+import ModelMetrics
 import Store
 import TradingDomain
 
@@ -84,10 +85,8 @@ public struct OnlineLearning: Sendable {
         report.blendWeight = choice.weight
         report.blendReason = choice.reason
         report.totalUpdates = model.updates
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         let modelJSON = String(decoding: try model.encodedJSON(), as: UTF8.self)
-        let observationsJSON = String(decoding: try encoder.encode(observations), as: UTF8.self)
+        let observationsJSON = String(decoding: try JSONEncoder.sortedKeys().encode(observations), as: UTF8.self)
         try store.setSettings([
             Self.onlineModelKey: modelJSON, Self.onlineSchemaKey: schema.schemaHash, Self.onlineChangeKey: String(since),
             Self.blendObservationsKey: observationsJSON, Self.blendWeightKey: String(choice.weight),

@@ -38,8 +38,7 @@ public enum ReplayReport {
         let evidence = try EvidenceReport.make(config: app.config, store: store, day: through.adding(days: 1), seed: UInt64(app.config.training.seed))
         summary.evidence = evidence.candidates.isEmpty ? nil : evidence
         summary.seconds = ReplayBaselines.now() - started
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let encoder = JSONEncoder.sortedKeys(pretty: true)
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try save(String(decoding: try encoder.encode(summary), as: UTF8.self) + "\n", "summary.json")
         let text = summary.text

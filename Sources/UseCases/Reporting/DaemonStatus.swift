@@ -90,7 +90,7 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     }
 
     public struct NextRun: Codable, Sendable, Equatable {
-        public var job: String
+        public var job: JobKind
         /// ISO 8601 in the configured time zone, with its offset.
         public var at: String
         public var timeZone: String
@@ -171,7 +171,7 @@ extension DaemonStatus {
                 DecisionInfo(id: $0.id, decidedAt: $0.decidedAt, job: $0.job, action: $0.action, reason: $0.reason, result: $0.result, modelVersion: $0.modelVersion)
             },
             nextRuns: JobKind.allCases.map { job in
-                NextRun(job: job.rawValue, at: local.string(from: schedule.nextFire(of: job, after: now).scheduledAt), timeZone: zone.identifier)
+                NextRun(job: job, at: local.string(from: schedule.nextFire(of: job, after: now).scheduledAt), timeZone: zone.identifier)
             },
             signals: SignalCounts(pending: unlabeled.pending, withoutOutcome: unlabeled.withoutOutcome, unscored: unscored, scored: predicted.signals)
         )
@@ -211,7 +211,7 @@ extension DaemonStatus {
             t.append("last decision:   none yet")
         }
         t.append("next runs (\(nextRuns.first?.timeZone ?? "")):")
-        for r in nextRuns { t.append("  \(r.job.padding(toLength: 8, withPad: " ", startingAt: 0)) \(r.at)") }
+        for r in nextRuns { t.append("  \(r.job.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(r.at)") }
         t.append("signals:         \(signals.pending) pending, \(signals.withoutOutcome) without an outcome yet, \(signals.unscored) unscored by production, \(signals.scored) scored")
         let mb = String(format: "%.1f MB", Double(store.sizeBytes) / 1_000_000)
         let backup = store.lastBackup.map { "last backup \($0.path) at \($0.modifiedAt)" } ?? (store.backupDir == nil ? "no daily backups (backup.dir is empty)" : "no backup yet in \(store.backupDir!)")
