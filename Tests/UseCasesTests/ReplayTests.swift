@@ -4,6 +4,7 @@ import GRDB
 import Logging
 import Store
 import Synchronization
+import ModelMetrics
 import Testing
 import TradingDomain
 @testable import UseCases
@@ -48,15 +49,6 @@ import TradingDomain
             if let days, p.daysDone >= days { stop.set() }
         })
         return Run(result: result)
-    }
-
-    /// Canonical JSON of a report, for comparing two.
-    enum Output {
-        static func canonical<T: Encodable>(_ v: T) throws -> Data {
-            let e = JSONEncoder()
-            e.outputFormatting = [.sortedKeys]
-            return try e.encode(v)
-        }
     }
 
     static func fileHash(_ path: String) -> String {
@@ -192,7 +184,7 @@ import TradingDomain
         let config = try Self.config()
         let (ra, rb) = (try EvidenceReport.make(config: config, store: try SignalStore(path: a.store), day: d.adding(days: 1)),
                         try EvidenceReport.make(config: config, store: try SignalStore(path: b.store), day: d.adding(days: 1)))
-        #expect(try Output.canonical(ra) == Output.canonical(rb))
+        #expect(try JSONEncoder.sortedKeys().encode(ra) == JSONEncoder.sortedKeys().encode(rb))
         #expect(ra.outcomes > 0)
         // The garbage is seen after d (the comparison above can fail).
         #expect(pa.filter { $0.at >= cut } != pb.filter { $0.at >= cut })

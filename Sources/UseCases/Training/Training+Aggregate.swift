@@ -44,8 +44,7 @@ extension Training {
             + "(no selection, no tuning: each candidate earns its weight live); weights now \(weights) "
             + "from \(state.hedge.updates) live outcomes; \(figures.source)" + replacing(context, schemaHash: data.schemaHash)
         let policy = VersionPolicy(policy: state.take, holdout: figures.economics)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = JSONEncoder.sortedKeys()
         func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try encoder.encode(v), as: UTF8.self) }
         CrashPoint.reach("train.before-register")
         let version = try store.registerTrainedModel(NewModelVersion(

@@ -138,8 +138,7 @@ public struct Training: Sendable {
             return FeatureImportance.rankStability(previous.primary, current.primary)
         }()
 
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = JSONEncoder.sortedKeys()
         func json<T: Encodable>(_ v: T) throws -> String { String(decoding: try encoder.encode(v), as: UTF8.self) }
         let window = shipped.window(data)
         CrashPoint.reach("train.before-register")

@@ -89,9 +89,7 @@ struct TrainingReport: Encodable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var base = (folder as NSString).appendingPathComponent("training_report_\(stamp)")
         if FileManager.default.fileExists(atPath: base + ".txt") { base += "_v\(version)" }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: base + ".json"), options: .atomic)
+        try JSONEncoder.sortedKeys(pretty: true).encode(self).write(to: URL(fileURLWithPath: base + ".json"), options: .atomic)
         try text().write(toFile: base + ".txt", atomically: true, encoding: .utf8)
         return base + ".txt"
     }
