@@ -120,11 +120,6 @@ public struct EvidenceLog: Sendable {
         }
     }
 
-    /// Successes and signals labeled success or failure with an exit date in [from, before).
-    public func successCount(exitFrom from: Day, before: Day) throws(StoreError) -> SuccessCount {
-        try store.successCount(exitFrom: from, before: before)
-    }
-
     /// The success rate of the signals labeled success or failure with an exit date in
     /// [from, before): the constant base-rate candidate's prediction. Nil with none.
     public func successRate(exitFrom from: Day, before: Day) throws(StoreError) -> Double? {

@@ -51,14 +51,11 @@ struct ModelsCommand: ParsableCommand {
 
         func run() throws {
             let app = try global.app()
-            let day: Day
-            if let before {
-                guard let d = Day(iso: before) else { throw ValidationError("--before: \(before) is not a date (YYYY-MM-DD)") }
-                day = d
-            } else {
-                day = app.aggregate.day(of: Date()).adding(days: 1)
+            let day = try before.map { text in
+                guard let d = Day(iso: text) else { throw ValidationError("--before: \(text) is not a date (YYYY-MM-DD)") }
+                return d
             }
-            let report = try EvidenceReport.make(config: app.config, store: app.store, day: day, seed: UInt64(app.config.training.seed))
+            let report = try app.evidenceReport(before: day)
             print(json ? try Output.json(report) : report.text)
         }
     }
@@ -84,8 +81,7 @@ struct ModelsCommand: ParsableCommand {
             print(ModelPage.render(record, history: history))
             if record.algorithm == ProductionModel.aggregateAlgorithm {
                 // The weights are earned live, not stored with the version: today's and by month.
-                let report = try EvidenceReport.make(config: app.config, store: store, day: app.aggregate.day(of: Date()).adding(days: 1),
-                                                     seed: UInt64(app.config.training.seed))
+                let report = try app.evidenceReport()
                 print("")
                 print("the aggregate's live evidence (improvementd models evidence):")
                 print(report.text)

@@ -47,7 +47,9 @@ extension EnsembleClassifier {
     /// Each member's probabilities for `x`, by the member's short name (`gb`, `lr`, ...), in
     /// member order: the candidates' live scores when this ensemble holds the aggregate's set.
     public func memberProbabilities(_ x: FeatureMatrix) throws -> [(name: String, probabilities: [Double])] {
-        let names = Self.names(parameters.members)
-        return try zip(names, try fittedMembers(x)).map { ($0, try $1.predictProbabilities(x)) }
+        try zip(memberNames, try fittedMembers(x)).map { ($0, try $1.predictProbabilities(x)) }
     }
+
+    /// The members' short names (`gb`, `lr`, ...; `lr#2` for a repeated one), in member order.
+    public var memberNames: [String] { Self.names(parameters.members) }
 }

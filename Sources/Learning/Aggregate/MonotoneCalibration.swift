@@ -27,10 +27,8 @@ public struct MonotoneCalibration: Codable, Sendable, Hashable {
         self.kind = kind
     }
 
-    static func logit(_ p: Double) -> Double {
-        let q = min(1 - 1e-6, max(1e-6, p))
-        return log(q / (1 - q))
-    }
+    /// logit with the probability clipped to [1e-6, 1 − 1e-6], as stacking's meta-model reads its members.
+    static func logit(_ p: Double) -> Double { Stacking.logit(p) }
 
     /// The calibrated probability of score `s`.
     public func apply(_ s: Double) -> Double {

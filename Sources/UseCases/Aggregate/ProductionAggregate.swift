@@ -25,7 +25,9 @@ public struct AggregateState: Sendable {
     public var take: TakePolicy
     /// The earlier mixtures' live AUC with its 95 % DeLong interval (nil with one class).
     public var liveAUC: Interval?
-    public var outcomes: Int
+    /// The outcomes known before `day` whose mixture was stored, in the order the aggregate
+    /// learns them: the earlier mixtures the calibration, the take rule and `liveAUC` are of.
+    public var mixtures: [EvidenceRow]
 
     /// Production's probability of a mixture `raw`: the calibration Hedge's mixture of `raw` and
     /// its calibrated value, both increasing in `raw`, so the ranking is kept.
@@ -66,7 +68,12 @@ public struct ProductionAggregate: Sendable {
 
     /// The state for scoring on `day`: only outcomes whose exit date is before `day`.
     public func state(candidates: [String], on day: Day) throws -> AggregateState {
-        let rows = try evidence.outcomes(exitBefore: day)
+        try state(candidates: candidates, rows: evidence.outcomes(exitBefore: day), on: day)
+    }
+
+    /// The state for `day` from `rows`, the evidence's outcomes with an exit before `day`
+    /// (`EvidenceLog.outcomes(exitBefore: day)`), for a caller that has read them already.
+    public func state(candidates: [String], rows: [EvidenceRow], on day: Day) throws -> AggregateState {
         let training = config.training
         let hedge = HedgeAggregate.run(names: candidates, settings: training.hedge, outcomes: rows.map { row in
             EvidenceOutcome(probabilities: candidates.map { row.probabilities[$0] }, label: row.outcome)
@@ -76,20 +83,19 @@ public struct ProductionAggregate: Sendable {
         let calibrationHedge = HedgeAggregate.run(names: levels, settings: AggregateState.calibrationSettings, outcomes: mixed.map { row in
             EvidenceOutcome(probabilities: levels.map { row.probabilities[$0] }, label: row.outcome)
         })
+        // The calibration and the take threshold are fitted on the recent mixtures only: the
+        // mixture's level follows the base rate, and a threshold chosen on five years took nothing
+        // once the rate fell (a replay of the 72 stocks, 2026: 0 of 461 taken).
         let recent = mixed.suffix(training.calibrationWindow)
         let calibration = MonotoneCalibration.fit(scores: recent.map { $0.probabilities[EvidenceLog.aggregate]! }, labels: recent.map(\.outcome))
         let baseRate = try evidence.successRate(exitFrom: day.adding(days: -training.baseRateDays), before: day)
         let labels = mixed.map(\.outcome), raw = mixed.map { $0.probabilities[EvidenceLog.aggregate]! }
         let auc: Interval? = Set(labels).count == 2 ? DeLong.interval(labels: labels, scores: raw) : nil
         // The same skill gate as a single version's: a rule only when the interval lies above 0.5.
-        // The threshold is chosen on the recent mixtures only (the calibration's window): the
-        // mixture's level follows the base rate, and a threshold chosen on five years took
-        // nothing once the rate fell (a replay of the 72 stocks, 2026: 0 of 461 taken).
-        let window = mixed.suffix(training.calibrationWindow)
-        let take = config.policy.choose(probabilities: window.map { $0.probabilities[EvidenceLog.aggregate]! }, labels: window.map(\.outcome),
-                                        returns: window.map(\.returnPct), skillDemonstrated: (auc?.lower ?? 0) > 0.5)
+        let take = config.policy.choose(probabilities: recent.map { $0.probabilities[EvidenceLog.aggregate]! }, labels: recent.map(\.outcome),
+                                        returns: recent.map(\.returnPct), skillDemonstrated: (auc?.lower ?? 0) > 0.5)
         return AggregateState(day: day, hedge: hedge, calibration: calibration, calibrationHedge: calibrationHedge, baseRate: baseRate,
-                              take: take, liveAUC: auc, outcomes: mixed.count)
+                              take: take, liveAUC: auc, mixtures: mixed)
     }
 
     /// Scores `x` with the candidate set `set` of version `version` on `day`: every candidate's
@@ -121,13 +127,5 @@ public struct ProductionAggregate: Sendable {
         try evidence.record(scores, version: version, at: now)
         CrashPoint.reach("score.after-evidence")
         return (probabilities, decisions, state)
-    }
-
-    /// The exchange's calendar day of `now`.
-    public func day(of now: Date) -> Day {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: config.exchangeTimezone) ?? TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day], from: now)
-        return Day(year: c.year!, month: c.month!, day: c.day!)!
     }
 }

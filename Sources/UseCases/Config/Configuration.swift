@@ -1,4 +1,5 @@
 import Foundation
+import TradingDomain
 
 /// The daemon's whole configuration, read once at start-up (and on SIGHUP) from the YAML file in
 /// `config/` with `IMPROVEMENTD_<SECTION>_<KEY>` environment overrides: the paths and the market
@@ -156,5 +157,16 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
     init(refusing key: String, expected: String, got: String, source: String = "configuration") {
         self.init(source: source, key: key, reason: "\(expected) (got \(got))")
         self.expected = expected
+    }
+}
+
+extension Configuration {
+    /// The calendar day of `now` in the exchange's time zone (`exchange_timezone`): the day a job's
+    /// point-in-time rules count from.
+    public func exchangeDay(of now: Date) -> Day {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: exchangeTimezone) ?? TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day], from: now)
+        return Day(year: c.year!, month: c.month!, day: c.day!)!
     }
 }

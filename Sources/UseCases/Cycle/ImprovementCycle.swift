@@ -132,7 +132,7 @@ public struct ImprovementCycle: Sendable {
                 result = production.map { "kept v\($0.version)" }
             }
         }
-        let today = app.aggregate.day(of: now)
+        let today = app.config.exchangeDay(of: now)
         let recent = try store.successCount(exitFrom: today.adding(days: -365), before: today)
         let strategies = recent.n > 0 ? Wilson.interval(successes: recent.successes, n: recent.n) : nil
         let caused = Self.caused(decided, training: training, aggregate: app.config.training.production == .aggregate,

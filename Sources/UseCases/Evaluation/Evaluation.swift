@@ -72,10 +72,7 @@ public struct Evaluation: Sendable {
     /// last bar when the data stops earlier (a historical store), so the window always holds
     /// the most recent outcomes the store knows.
     public func windowEnd(now: Date) throws -> Day {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: config.exchangeTimezone) ?? TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day], from: now)
-        let today = Day(year: c.year!, month: c.month!, day: c.day!)!
+        let today = config.exchangeDay(of: now)
         let lastMarketDay = try store.lastBarDate(config.indexSymbol).flatMap { Day(iso: $0) }
         return min(today, lastMarketDay ?? today)
     }

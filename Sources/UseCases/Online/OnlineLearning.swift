@@ -105,9 +105,14 @@ public struct OnlineLearning: Sendable {
     /// Blended probabilities for feature rows: weight x batch + (1 - weight) x online; nil when
     /// the online model does not match the current schema yet.
     public func blended(batch: [Double], x: FeatureMatrix, schemaHash: String) throws -> [Double]? {
-        guard try store.setting(Self.onlineSchemaKey) == schemaHash, let text = try store.setting(Self.onlineModelKey),
-              let model = try? OnlineLogisticModel(json: Data(text.utf8)) else { return nil }
+        try blended(batch: batch, online: probabilities(x: x, schemaHash: schemaHash))
+    }
+
+    /// The blend of `batch` with the online model's probabilities `online` (from
+    /// ``probabilities(x:schemaHash:)``) at the stored blend weight; nil without them.
+    public func blended(batch: [Double], online: [Double]?) throws -> [Double]? {
+        guard let online else { return nil }
         let weight = Double(try store.setting(Self.blendWeightKey) ?? "") ?? 1
-        return batch.indices.map { BlendWeight.blend(batch: batch[$0], online: model.predict(Array(x.row($0))), weight: weight) }
+        return batch.indices.map { BlendWeight.blend(batch: batch[$0], online: online[$0], weight: weight) }
     }
 }

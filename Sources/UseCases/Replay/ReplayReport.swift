@@ -35,7 +35,7 @@ public enum ReplayReport {
 
         var summary = try summarize(app: app, live: live, decisions: decisions, history: history,
                                     from: from, through: through, calendar: calendar)
-        let evidence = try EvidenceReport.make(config: app.config, store: store, day: through.adding(days: 1), seed: UInt64(app.config.training.seed))
+        let evidence = try app.evidenceReport(before: through.adding(days: 1))
         summary.evidence = evidence.candidates.isEmpty ? nil : evidence
         summary.seconds = ReplayBaselines.now() - started
         let encoder = JSONEncoder.sortedKeys(pretty: true)

@@ -124,7 +124,7 @@ extension EvidenceReport {
             byYear.append(YearCalibration(year: year, n: group.count, meanProbability: p.reduce(0, +) / Double(p.count),
                                           successRate: Double(y.reduce(0, +)) / Double(y.count), intercept: fit?.intercept, slope: fit?.slope))
         }
-        let state = candidates.isEmpty ? nil : try aggregate.state(candidates: candidates, on: day)
+        let state = candidates.isEmpty ? nil : try aggregate.state(candidates: candidates, rows: rows, on: day)
         return EvidenceReport(
             day: day.iso, outcomes: rows.count, settings: config.training.hedge, production: productionFigures.n > 0 ? productionFigures : nil,
             candidates: list, aggregateLoss: hedge.aggregateLoss, best: candidates.isEmpty ? nil : hedge.best.name,
@@ -178,5 +178,14 @@ extension EvidenceReport {
             }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension App {
+    /// The evidence report on the outcomes with an exit before `day` (default: every exit through
+    /// `now`'s day in the exchange's time zone), its bootstrap seeded by `training.seed`.
+    public func evidenceReport(before day: Day? = nil, now: Date = Date()) throws -> EvidenceReport {
+        try EvidenceReport.make(config: config, store: store, day: day ?? config.exchangeDay(of: now).adding(days: 1),
+                                seed: UInt64(config.training.seed))
     }
 }

@@ -151,8 +151,7 @@ public enum HTMLReports {
 
     /// The history page's aggregate section from the live evidence known on `now`'s day.
     static func aggregateSection(app: App, now: Date) throws -> HistoryPage.Aggregate? {
-        let day = app.aggregate.day(of: now).adding(days: 1)
-        let report = try EvidenceReport.make(config: app.config, store: app.store, day: day, seed: UInt64(app.config.training.seed))
+        let report = try app.evidenceReport(now: now)
         guard !report.candidates.isEmpty else { return nil }
         let rows = ([report.production].compactMap { $0 } + report.candidates).map { c in
             HistoryPage.Candidate(name: c.name, n: c.n, auc: c.auc, logLoss: c.logLoss, brier: c.brier, weight: c.weight,

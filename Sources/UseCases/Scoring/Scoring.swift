@@ -52,33 +52,27 @@ public struct Scoring: Sendable {
         guard todo.missingFeatures == 0 else { throw StoreError(.integrity, "features missing for \(todo.missingFeatures) unlabeled signals") }
         let names = try store.featureNames(schemaHash: features.schemaHash)
         let x = try FeatureMatrix(rows: todo.signalIds.count, cols: todo.width, values: todo.values, columnNames: names)
+        let onlineProbabilities = try online.probabilities(x: x, schemaHash: features.schemaHash)
+        let probabilities: [Double], decisions: [PredictionDecision]
         if let aggregate, let set = production.candidateSet {
             // The aggregate: every candidate scores, the evidence is stored, and production's
             // probability is the calibrated mixture with the day's weights.
-            let scored = try aggregate.score(set: set, x: x, signalIds: todo.signalIds, version: record.version,
-                                             day: aggregate.day(of: now), now: now,
-                                             online: try online.probabilities(x: x, schemaHash: features.schemaHash))
-            report.taken = scored.decisions.filter(\.take).count
-            report.scored = try store.insertPredictions(
-                Array(zip(todo.signalIds, scored.probabilities)).map { ($0.0, $0.1) }, version: record.version, scoredAt: now,
-                blended: try online.blended(batch: scored.probabilities, x: x, schemaHash: features.schemaHash),
-                decisions: scored.decisions
-            )
-            return report
-        }
-        // Scoring runs alone: a large batch uses two threads (same bits as one thread).
-        let threads = min(2, ProcessInfo.processInfo.activeProcessorCount)
-        let probabilities: [Double]
-        if let parallel = model as? any ParallelScoring, x.rows >= 50_000, threads > 1 {
-            probabilities = try parallel.predictProbabilities(x, threads: threads)
+            (probabilities, decisions, _) = try aggregate.score(set: set, x: x, signalIds: todo.signalIds, version: record.version,
+                                                                 day: aggregate.config.exchangeDay(of: now), now: now, online: onlineProbabilities)
         } else {
-            probabilities = try model.predictProbabilities(x)
+            // Scoring runs alone: a large batch uses two threads (same bits as one thread).
+            let threads = min(2, ProcessInfo.processInfo.activeProcessorCount)
+            if let parallel = model as? any ParallelScoring, x.rows >= 50_000, threads > 1 {
+                probabilities = try parallel.predictProbabilities(x, threads: threads)
+            } else {
+                probabilities = try model.predictProbabilities(x)
+            }
+            // The version's take policy decides on the batch probability, the one its threshold was
+            // chosen on (README.md, "For trading-system authors").
+            let policy = VersionPolicy.of(record)
+            decisions = probabilities.map { PredictionDecision(take: policy.take($0), threshold: policy.threshold, size: policy.size($0)) }
         }
-        let blended = try online.blended(batch: probabilities, x: x, schemaHash: features.schemaHash)
-        // The version's take policy decides on the batch probability, the one its threshold was
-        // chosen on (README.md, "For trading-system authors").
-        let policy = VersionPolicy.of(record)
-        let decisions = probabilities.map { PredictionDecision(take: policy.take($0), threshold: policy.threshold, size: policy.size($0)) }
+        let blended = try online.blended(batch: probabilities, online: onlineProbabilities)
         report.taken = decisions.filter(\.take).count
         report.scored = try store.insertPredictions(
             Array(zip(todo.signalIds, probabilities)).map { ($0.0, $0.1) }, version: record.version, scoredAt: now, blended: blended,

@@ -20,7 +20,7 @@ extension Training {
             return JobContext(features: features, production: production, fallback: fallback)
         }()
         let aggregate = ProductionAggregate(config: config, store: store)
-        let today = aggregate.day(of: now)
+        let today = config.exchangeDay(of: now)
         var data = try dataset(features: context.features)
         // Only outcomes known before today: the same point-in-time rule as the weights.
         let known = data.exitDays.indices.filter { data.exitDays[$0] < Int(today.number) }
@@ -34,7 +34,7 @@ extension Training {
         let shouldStop = shouldStop.map { announcingFirstSafePoint($0) }
         let set = try CandidateSet.fit(algorithms, data.x, labels: data.labels, seed: seed, shouldStop: shouldStop)
         let fitSeconds = Date().timeIntervalSince(started)
-        let names = ProductionAggregate.candidates(members: try set.memberProbabilities(data.x.selecting(rows: [0])).map(\.name))
+        let names = ProductionAggregate.candidates(members: set.memberNames)
         let state = try aggregate.state(candidates: names, on: today)
         let figures = try aggregateFigures(data: data, state: state, algorithms: algorithms, seed: seed, shouldStop: shouldStop)
         if shouldStop?() == true { throw LearningError(.cancelled, "training stopped before registration") }
@@ -102,8 +102,7 @@ extension Training {
     func aggregateFigures(
         data: TrainingDataset, state: AggregateState, algorithms: [Algorithm], seed: UInt64, shouldStop: StopCheck?
     ) throws -> AggregateFigures {
-        let live = try ProductionAggregate(config: config, store: store).evidence.outcomes(exitBefore: state.day)
-            .filter { $0.probabilities[EvidenceLog.aggregate] != nil }
+        let live = state.mixtures
         if live.count >= 50, Set(live.map(\.outcome)).count == 2 {
             let labels = live.map(\.outcome), p = live.map { state.probability(raw: $0.probabilities[EvidenceLog.aggregate]!) }
             return AggregateFigures(
